@@ -1,0 +1,8 @@
+"""capqueue's harness: the lab equipment that checks and measures the variants.
+
+Each module does one job: ``workload`` defines the task, ``registry`` finds the variants,
+``instruments`` builds what a variant is handed (plain, recording or printing sources and
+sinks), ``check`` and ``checkrun`` verify a run in a child process, ``measure`` times with
+pyperf, ``results`` reads and writes pyperf JSON, ``report`` turns it into tables, and
+``cli`` is the ``capqueue`` command.
+"""

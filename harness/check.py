@@ -1,0 +1,233 @@
+"""Check before timing: run a variant once in a child process and judge what it did.
+
+``check_variant`` starts ``harness.checkrun`` under a time limit, with a fresh ledger file,
+and turns the evidence into a ``Verdict``: ok, or the problems found, first one first. The
+rules, each proven to fail on a deliberately broken variant in ``tests/``:
+
+- every item is processed exactly once: no loss, no duplicate, nothing no source produced;
+- each consumer sees each producer's items in the producer's order;
+- no item is processed before its producer took it from its source (the hand-off is real);
+- the queue's depth never exceeds the capacity (a lower bound, see ``harness.instruments``);
+- ``run`` returns, within the time limit, without raising, and with nothing still running:
+  no event after it returned, no thread or child process left behind.
+
+With an injected failure the rules change: the injected error must come out of ``run``
+(alone, or inside an ``ExceptionGroup``) within ``SHUTDOWN_LIMIT`` seconds, and nothing may
+be left running; items after the failure are allowed to be missing.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import instruments as ins
+from harness.instruments import Ledger
+
+SHUTDOWN_LIMIT = 2.0  # seconds from the injected failure to run() returning
+
+
+def time_limit(workload):
+    """The default limit for one check run: 10 s, plus 50 µs per item for big workloads."""
+    return 10.0 + 50e-6 * workload.total
+
+
+@dataclass
+class Verdict:
+    """What a check concluded about one variant on one workload."""
+
+    variant: str
+    problems: list = field(default_factory=list)
+    seconds: float = 0.0
+    processed: int = 0
+    shutdown_seconds: float | None = None
+    debug: str = ""  # tracebacks and the child's stderr, shown with --debug
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    def line(self, width=18):
+        """One line for the user: the variant and its first problem, or what it proved."""
+        if self.ok:
+            detail = f"{self.processed:,} items, {self.seconds:.2f} s"
+            if self.shutdown_seconds is not None:
+                detail += f", shut down {self.shutdown_seconds * 1000:.0f} ms after the failure"
+            return f"ok    {self.variant:{width}}  {detail}"
+        extra = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        return f"FAIL  {self.variant:{width}}  {self.problems[0]}{extra}"
+
+
+def check_variant(variant, workload, *, timeout=None, failure=None):
+    """Run ``variant`` once on ``workload`` in a child process and return its ``Verdict``.
+
+    ``failure`` is None or (``"sink"`` | ``"source"``, item): where to inject an error.
+    """
+    timeout = time_limit(workload) if timeout is None else timeout
+    with tempfile.TemporaryDirectory(prefix="capqueue-check-") as tmp:
+        ledger_path, report_path = Path(tmp, "ledger"), Path(tmp, "report.json")
+        Ledger.create(ledger_path, workload)
+        command = [sys.executable, "-m", "harness.checkrun", "check", variant.name,
+                   "--ledger", str(ledger_path), "--report", str(report_path),
+                   *workload_options(workload)]
+        if variant.path:
+            command += ["--variant-path", variant.path]
+        if failure:
+            command += ["--fail-in", failure[0], "--fail-at", str(failure[1])]
+        status, stderr = _run_child(command, timeout)
+        report = json.loads(report_path.read_text()) if report_path.exists() else None
+        ledger = Ledger(ledger_path, workload)
+        try:
+            return _judge(variant.name, workload, ledger, report, status, stderr, timeout,
+                          failure)
+        finally:
+            ledger.close()
+
+
+def workload_options(workload):
+    """The command-line options that rebuild ``workload`` in another process."""
+    return ["--items", str(workload.items), "--capacity", str(workload.capacity),
+            "--producers", str(workload.producers), "--consumers", str(workload.consumers)]
+
+
+def _run_child(command, timeout):
+    """Run a child in its own process group; kill the whole group if it outlives ``timeout``.
+
+    Returns (exit status, or None if it had to be killed; its stderr).
+    """
+    with tempfile.TemporaryFile() as stderr:
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=stderr, start_new_session=True)
+        try:
+            status = child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            status = None
+        finally:
+            _kill_group(child)
+        stderr.seek(0)
+        return status, stderr.read().decode(errors="replace")
+
+
+def _kill_group(child):
+    """Kill the child and anything it started (processes of a multi-process variant)."""
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    child.wait()
+
+
+def _judge(name, workload, ledger, report, status, stderr, timeout, failure):
+    head = ledger.head
+    verdict = Verdict(name, processed=head[ins.SINKS], debug=stderr)
+    problems = verdict.problems
+    if status is None:
+        problems.append(f"no answer in {timeout:g} s: hung after {head[ins.SINKS]:,} of "
+                        f"{workload.total:,} items were processed")
+    elif report is None:
+        last = stderr.strip().splitlines()[-1:] or ["no message"]
+        problems.append(f"the check process died (exit status {status}): {last[0]}")
+    if head[ins.PROBLEM]:
+        problems.append(_describe_problem(head, workload))
+    if report is not None:
+        verdict.seconds = report["seconds"]
+        verdict.shutdown_seconds = report["shutdown_seconds"]
+        problems.extend(_judge_ending(report, failure, verdict))
+    if not problems and failure is None:
+        missing = ledger.first_missing()
+        if missing is not None:
+            producer, index = workload.owner(missing)
+            problems.append(f"missing item {missing} (producer {producer}'s item {index + 1}): "
+                            "no consumer processed it")
+    return verdict
+
+
+def _judge_ending(report, failure, verdict):
+    """Problems with how ``run`` ended: its error, its shutdown time, what it left running."""
+    problems = []
+    error = report["error"]
+    if error:
+        verdict.debug = error["traceback"] + verdict.debug
+    if failure is None and error:
+        problems.append(f"run() raised {error['text']}")
+    elif failure is not None:
+        place, item = failure
+        if not error:
+            problems.append(f"the failure injected in a {place} at item {item} did not come "
+                            "out of run(): it returned normally")
+        elif not error["injected"]:
+            problems.append(f"the failure injected in a {place} at item {item} did not come "
+                            f"out of run(), which raised {error['text']} instead")
+        elif error["others"]:
+            problems.append(f"run() raised other errors besides the injected failure: "
+                            f"{error['others'][0]}")
+        elif verdict.shutdown_seconds is not None and verdict.shutdown_seconds > SHUTDOWN_LIMIT:
+            problems.append(f"shutdown took {verdict.shutdown_seconds:.1f} s after the failure "
+                            f"(limit {SHUTDOWN_LIMIT:g} s)")
+    if report["threads_left"]:
+        problems.append(f"run() returned with {len(report['threads_left'])} thread(s) still "
+                        f"running: {', '.join(report['threads_left'])}")
+    if report["processes_left"]:
+        problems.append(f"run() returned with {len(report['processes_left'])} child "
+                        "process(es) still running")
+    return problems
+
+
+def _describe_problem(head, workload):
+    """The ledger's first problem as a sentence."""
+    kind, item = head[ins.PROBLEM], head[ins.P_ITEM]
+    consumer, producer, other = head[ins.P_CONSUMER], head[ins.P_PRODUCER], head[ins.P_OTHER]
+    if kind == ins.OVER_CAPACITY:
+        when = (f"when producer {producer} took item {item}" if item
+                else f"when producer {producer} finished")
+        return (f"queue depth reached at least {other} > capacity {workload.capacity} "
+                f"({when})")
+    if kind == ins.UNKNOWN_ITEM:
+        what = f"item {item}" if item >= 0 else "a value that is not an item"
+        return f"consumer {consumer} processed {what}, which no source produced"
+    if kind == ins.NOT_TAKEN:
+        return (f"consumer {consumer} processed item {item} before producer {producer} took "
+                "it from its source")
+    if kind == ins.DUPLICATE:
+        return f"duplicate item {item}: processed a second time, by consumer {consumer}"
+    if kind == ins.REORDERED:
+        return (f"item {item} after item {other} at consumer {consumer}: "
+                f"producer {producer}'s order was not kept")
+    if kind == ins.AFTER_RETURN:
+        who = f"consumer {consumer}" if consumer >= 0 else f"producer {producer}"
+        return f"{who} was still working after run() returned (item {item})"
+    return f"unknown problem code {kind}"
+
+
+def check_many(variants, workload, *, timeout=None, failure=None, out=sys.stdout):
+    """Check each variant in turn, printing its line as soon as it is judged."""
+    verdicts = []
+    width = max((len(v.name) for v in variants), default=0)
+    for variant in variants:
+        verdicts.append(check_variant(variant, workload, timeout=timeout, failure=failure))
+        print(verdicts[-1].line(width), file=out, flush=True)
+    return verdicts
+
+
+def trace_variant(variant, workload, *, timeout=None):
+    """Run ``variant`` once with printing instruments, its output going straight to ours.
+
+    Returns the child's exit status, or None if it had to be stopped at the time limit.
+    """
+    timeout = time_limit(workload) if timeout is None else timeout
+    command = [sys.executable, "-u", "-m", "harness.checkrun", "trace", variant.name,
+               *workload_options(workload)]
+    if variant.path:
+        command += ["--variant-path", variant.path]
+    sys.stdout.flush()
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        return child.wait(timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        _kill_group(child)

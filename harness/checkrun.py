@@ -1,0 +1,121 @@
+"""The child side of ``check`` and ``trace``: run one variant once, instrumented, and report.
+
+The harness never runs a variant under check in its own process: a variant that hangs, leaks
+threads or crashes the interpreter must not take the harness with it. ``harness.check``
+starts this module as ``python -m harness.checkrun``; it runs the variant on recording (or
+printing) sources and sinks, then writes what it saw of the run itself (how it ended, how
+long shutdown took, which workers were left behind) as JSON. What the sources and sinks saw
+is already in the ledger file.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+import traceback
+
+from harness.instruments import (INJECTED_NS, InjectedFailure, Ledger, RecordedSink,
+                                 RecordedSource, TracedSink, TracedSource)
+from harness.registry import find
+from harness.workload import Workload
+
+LINGER = 0.2  # seconds to watch workers that outlived run() before reporting them
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m harness.checkrun")
+    parser.add_argument("mode", choices=("check", "trace"))
+    parser.add_argument("variant")
+    parser.add_argument("--variant-path", action="append", default=[])
+    for name in ("items", "capacity", "producers", "consumers"):
+        parser.add_argument(f"--{name}", type=int, required=True)
+    parser.add_argument("--ledger", help="check mode: the ledger file the parent created")
+    parser.add_argument("--report", help="check mode: where to write the JSON report")
+    parser.add_argument("--fail-in", choices=("sink", "source"))
+    parser.add_argument("--fail-at", type=int)
+    args = parser.parse_args(argv)
+
+    workload = Workload(args.items, args.capacity, args.producers, args.consumers)
+    variant = find(args.variant, args.variant_path)
+    if args.mode == "trace":
+        trace(variant, workload)
+    else:
+        failure = (args.fail_in, args.fail_at) if args.fail_in else None
+        ledger = Ledger(args.ledger, workload, failure, lock=multiprocessing.Lock())
+        report = check(variant, workload, ledger)
+        if report["threads_left"] or report["processes_left"]:
+            time.sleep(LINGER)  # let what was left running show itself in the ledger
+        with open(args.report, "w") as file:
+            json.dump(report, file)
+        # Leave now, even if the variant left threads behind: they would keep us alive.
+        sys.stdout.flush()
+        os._exit(0)
+
+
+def trace(variant, workload):
+    """Run once with printing instruments; a narrating variant tells its own story."""
+    narrates = variant.narrates
+    sources = [TracedSource(p, items, quiet=narrates) for p, items in enumerate(workload.ranges())]
+    sinks = [TracedSink(c, named=workload.consumers > 1) for c in range(workload.consumers)]
+    if narrates:
+        variant.run(sources, sinks, workload.capacity, say=print)
+    else:
+        variant.run(sources, sinks, workload.capacity)
+
+
+def check(variant, workload, ledger):
+    """Run once with recording instruments; return what was seen of the run as a whole."""
+    sources = [RecordedSource(ledger, p, items) for p, items in enumerate(workload.ranges())]
+    sinks = [RecordedSink(ledger, c) for c in range(workload.consumers)]
+    error = None
+    started = time.perf_counter()
+    try:
+        variant.run(sources, sinks, workload.capacity)
+    except BaseException as exc:  # noqa: B036 - a variant may raise anything, even SystemExit
+        error = exc
+    finally:
+        ledger.mark_returned()
+    returned_ns = time.monotonic_ns()
+    seconds = time.perf_counter() - started
+    injected_ns = ledger.head[INJECTED_NS]
+    return {
+        "seconds": seconds,
+        "error": describe(error),
+        "shutdown_seconds": (returned_ns - injected_ns) / 1e9 if injected_ns else None,
+        "threads_left": [t.name for t in threading.enumerate()
+                         if t is not threading.main_thread() and t.is_alive()],
+        "processes_left": [p.pid for p in multiprocessing.active_children()],
+    }
+
+
+def describe(error):
+    """An error as the report gives it: its text, and whether it is the injected failure."""
+    if error is None:
+        return None
+    if isinstance(error, BaseExceptionGroup):
+        injected, others = error.split(InjectedFailure)
+    elif isinstance(error, InjectedFailure):
+        injected, others = error, None
+    else:
+        injected, others = None, error
+    return {
+        "text": f"{type(error).__name__}: {error}",
+        "injected": injected is not None,
+        "others": _leaves(others),
+        "traceback": "".join(traceback.format_exception(error)),
+    }
+
+
+def _leaves(error):
+    if error is None:
+        return []
+    if isinstance(error, BaseExceptionGroup):
+        return [text for e in error.exceptions for text in _leaves(e)]
+    return [f"{type(error).__name__}: {error}"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

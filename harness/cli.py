@@ -1,0 +1,337 @@
+"""The capqueue command line: list, check, trace, run, compare and report.
+
+``capqueue`` and ``python -m harness`` are the same program. Bad input of any kind ends in
+one sentence on stderr and exit status 2; an interrupted command exits with status 130;
+``--debug`` shows the traceback instead.
+"""
+
+import argparse
+import signal
+import sys
+
+import pyperf
+
+from harness import check, measure, report, results
+from harness.registry import VariantError, discover, find, select
+from harness.results import ResultsError
+from harness.workload import DEFAULT_CAPACITY, DEFAULT_ITEMS, Workload, WorkloadError
+
+TRACE_ITEMS = 35  # the teaching notebook's run: range(1, 36)
+USER_ERRORS = (WorkloadError, VariantError, ResultsError)
+
+DESCRIPTIONS = {
+    "list": "List every variant: its model and what it is, or why it cannot run here.",
+    "check": "Run each variant once, instrumented, and verify it did the task: every item "
+             "processed exactly once, each producer's order kept at each consumer, the queue "
+             "never above its capacity, and run() returning in time with nothing left "
+             "running. Exit status 0 only when every variant passes.",
+    "trace": "Print the order of events of one run. A variant that narrates (generators, as "
+             "in the notebook) tells its own story; for the others the harness prints what "
+             "the sources and sinks saw.",
+    "run": "Check, then time each variant with pyperf, in seconds per item, and save one "
+           "pyperf BenchmarkSuite JSON (to results/run-<time>.json unless -o or --append "
+           "names a file). A variant that fails its check is reported and not timed.",
+    "compare": "Check and time every variant on one workload (the default unless options "
+               "say otherwise), print the comparison table, and save the pyperf JSON under "
+               "results/. What `make compare` runs.",
+    "report": "Print the comparison table of a results file; given two files of the same "
+              "workload at two item counts, split each variant's cost into a fixed cost per "
+              "run and a marginal cost per item.",
+}
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit status 2, not a usage dump."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def whole_number(text):
+    """argparse type: an int, said plainly when it is not one."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+
+
+def seconds(text):
+    """argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text}")
+    return value
+
+
+def add_workload_options(parser, items=DEFAULT_ITEMS):
+    group = parser.add_argument_group("workload")
+    group.add_argument("--items", type=whole_number, default=items, metavar="N",
+                       help=f"items each producer sends (default: {items:,})")
+    group.add_argument("--capacity", type=whole_number, default=DEFAULT_CAPACITY, metavar="K",
+                       help=f"most items the queue may hold (default: {DEFAULT_CAPACITY}, "
+                            "the notebook's)")
+    group.add_argument("--producers", type=whole_number, default=1, metavar="P",
+                       help="producer workers (default: 1)")
+    group.add_argument("--consumers", type=whole_number, default=1, metavar="C",
+                       help="consumer workers (default: 1)")
+
+
+def add_common_options(parser, check_options=True):
+    parser.add_argument("--variant-path", action="append", default=[], metavar="FILE",
+                        help="also load the variant in FILE (repeatable); with no variant "
+                             "names, only these are used")
+    if check_options:
+        parser.add_argument("--check-timeout", type=seconds, metavar="SECONDS",
+                            help="time limit of one check run (default: 10 s plus 50 µs "
+                                 "per item)")
+    parser.add_argument("--debug", action="store_true",
+                        help="show tracebacks and the checked process's output on errors")
+
+
+def workload_of(args):
+    return Workload(args.items, args.capacity, args.producers, args.consumers)
+
+
+def build_parser():
+    parser = Parser(prog="capqueue", description="capqueue: one capped-queue producer/"
+                    "consumer task, written once per Python concurrency model, verified "
+                    "then measured with pyperf.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=Parser)
+
+    sub = commands.add_parser("list", help=DESCRIPTIONS["list"],
+                              description=DESCRIPTIONS["list"])
+    add_common_options(sub, check_options=False)
+    sub.set_defaults(handler=cmd_list)
+
+    sub = commands.add_parser("check", help="verify that variants do the task",
+                              description=DESCRIPTIONS["check"])
+    sub.add_argument("variants", nargs="*", metavar="VARIANT",
+                     help="variants to check (default: all)")
+    add_workload_options(sub)
+    add_common_options(sub)
+    sub.add_argument("--fail-in", choices=("sink", "source"),
+                     help="make a consumer's sink (or a producer's source) raise at item "
+                          "--fail-at, and check that every variant shuts down cleanly")
+    sub.add_argument("--fail-at", type=whole_number, metavar="K",
+                     help="the item at which the injected failure happens")
+    sub.set_defaults(handler=cmd_check)
+
+    sub = commands.add_parser("trace", help="print the order of events of one run",
+                              description=DESCRIPTIONS["trace"])
+    sub.add_argument("variant", metavar="VARIANT")
+    add_workload_options(sub, items=TRACE_ITEMS)
+    add_common_options(sub)
+    sub.set_defaults(handler=cmd_trace)
+
+    for name, help_text in (("run", "check, then time variants with pyperf"),
+                            ("compare", "check and time every variant; print the table")):
+        commands.add_parser(name, help=help_text, add_help=False)
+
+    sub = commands.add_parser("report", help="print the table of a results file",
+                              description=DESCRIPTIONS["report"])
+    sub.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON written by "
+                     "capqueue run or compare (two files: fixed and marginal costs)")
+    sub.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub.set_defaults(handler=cmd_report)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of ``capqueue`` and ``python -m harness``; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        if argv and argv[0] in ("run", "compare"):
+            return cmd_measure(argv[0], argv[1:])
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except USER_ERRORS as exc:
+        if debug:
+            raise
+        text = f"--{exc.field} {exc.rule}" if isinstance(exc, WorkloadError) else str(exc)
+        print(f"capqueue: {text}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("capqueue: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"capqueue: internal error: {type(exc).__name__}: {exc} (run again with --debug "
+              "for the traceback)", file=sys.stderr)
+        return 1
+
+
+def cmd_list(args):
+    found = discover(args.variant_path)
+    width = max(len(v.name) for v in found)
+    model_width = max(len(v.model) for v in found)
+    for variant in found:
+        text = variant.description if variant.ok else f"{variant.status}: {variant.problem}"
+        print(f"{variant.name:{width}}  {variant.model:{model_width}}  {text}")
+    return 0
+
+
+def usable_or_reported(variants, out=sys.stdout):
+    """The variants that can run; print one line for each that cannot."""
+    width = max((len(v.name) for v in variants), default=0)
+    for variant in variants:
+        if not variant.ok:
+            label = "skip" if variant.status == "unavailable" else "FAIL"
+            print(f"{label:5} {variant.name:{width}}  {variant.status}: {variant.problem}",
+                  file=out)
+    return [v for v in variants if v.ok]
+
+
+def cmd_check(args):
+    workload = workload_of(args)
+    failure = None
+    if args.fail_in or args.fail_at is not None:
+        if not (args.fail_in and args.fail_at is not None):
+            raise WorkloadError("fail-at", "and --fail-in go together: give both, or neither")
+        if not 1 <= args.fail_at <= workload.total:
+            raise WorkloadError("fail-at", f"must name an item from 1 to {workload.total:,}, "
+                                           f"not {args.fail_at}")
+        failure = (args.fail_in, args.fail_at)
+    variants = select(args.variants, args.variant_path)
+    what = f"; failure injected in a {failure[0]} at item {failure[1]}" if failure else ""
+    print(f"checking {len(variants)} variant(s) on {workload.describe()}{what}", flush=True)
+    usable = usable_or_reported(variants)
+    verdicts = check.check_many(usable, workload, timeout=args.check_timeout, failure=failure)
+    if args.debug:
+        for verdict in verdicts:
+            if not verdict.ok:
+                print(f"--- {verdict.variant}:", *verdict.problems, verdict.debug,
+                      sep="\n", file=sys.stderr)
+    broken = any(v.status == "broken" for v in variants)
+    return 0 if all(v.ok for v in verdicts) and not broken else 1
+
+
+def cmd_trace(args):
+    workload = workload_of(args)
+    [variant] = select([args.variant], args.variant_path)
+    status = check.trace_variant(variant, workload, timeout=args.check_timeout)
+    if status is None:
+        limit = args.check_timeout or check.time_limit(workload)
+        print(f"capqueue trace: {variant.name} did not finish within {limit:g} s; stopped it",
+              file=sys.stderr)
+        return 1
+    return status
+
+
+def cmd_report(args):
+    if len(args.files) > 2:
+        raise ResultsError("report takes one results file, or two to split fixed and "
+                           "marginal costs")
+    suites = [results.load(path) for path in args.files]
+    if len(suites) == 1:
+        print_table(suites[0], args.markdown)
+        return 0
+    split = report.split_costs(*suites)
+    if not split:
+        raise ResultsError("the two files share no variant measured at two item counts")
+    print("variant             model         fixed cost per run   marginal cost per item")
+    for variant, model, fixed_us, marginal_ns in split:
+        print(f"{variant:18}  {model:12}  {fixed_us:14,.1f} µs  {marginal_ns:18,.1f} ns")
+    return 0
+
+
+def print_table(suite, markdown=False):
+    for workload in report.workloads(suite):
+        print(f"workload: {workload.describe()}")
+    print(f"measured: {report.describe_machine(suite)}")
+    print()
+    print(*report.table(suite, markdown), sep="\n")
+
+
+def cmd_measure(command, argv):
+    """``run`` and ``compare``: check, then time with one pyperf Runner, saving as we go."""
+    parser = Parser(prog=f"capqueue {command}")
+    if command == "run":
+        parser.add_argument("variants", nargs="*", metavar="VARIANT",
+                            help="variants to time (default: all)")
+    add_workload_options(parser)
+    add_common_options(parser)
+    # compare's default is pyperf's own --fast preset (10 processes x 2 values) widened to
+    # 3 values, so that a table of every variant takes minutes, not a quarter of an hour.
+    processes, values = (10, 3) if command == "compare" else (None, None)
+    runner = pyperf.Runner(processes=processes, values=values,
+                           program_args=("-m", "harness", "run"),
+                           add_cmdline_args=measure.forward_options, _argparser=parser)
+    parser.description = DESCRIPTIONS[command]  # pyperf sets its own; ours says more
+    parser.epilog = measure.TIMER_NOTE
+    args = parser.parse_args(argv)
+    workload = workload_of(args)
+    if args.worker:
+        runner.parse_args(argv)
+        for index, name in enumerate(args.variants):
+            mine = index == runner.args.worker_task
+            measure.bench(runner, name, find(name, args.variant_path) if mine else None, workload)
+        return 0
+    if workload.items < 1:
+        raise WorkloadError("items", "must be at least 1 to time anything per item, not 0")
+    variants = select(getattr(args, "variants", []), args.variant_path,
+                      everything=command == "compare")
+    output = args.output or (None if args.append else str(results.default_path(command)))
+    base = results.check_target(output, args.append, workload, [v.name for v in variants])
+    target = output or args.append
+    runner.parse_args(argv)
+    runner.args.output = runner.args.append = None  # saved atomically below, not by pyperf
+    return time_checked(runner, command, variants, workload, target, base, args.check_timeout)
+
+
+def time_checked(runner, command, variants, workload, target, base, timeout):
+    """Check every variant, time those that pass, save after each; return the exit status."""
+    checked = measure.checked_workload(workload)
+    print(f"workload: {workload.describe()}")
+    print(f"timer:    {measure.TIMER_NOTE}")
+    print(f"results:  {target}")
+    print(f"checking {len(variants)} variant(s) on {checked.items:,} items per producer first",
+          flush=True)
+    interrupted = False
+
+    def on_interrupt(signum, frame):
+        nonlocal interrupted
+        interrupted = True
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    done, suite = [], base
+    try:
+        usable = usable_or_reported(variants)
+        verdicts = check.check_many(usable, checked, timeout=timeout)
+        passing = [v for v, verdict in zip(usable, verdicts) if verdict.ok]
+        failed = len(variants) - len(passing) - sum(v.status == "unavailable" for v in variants)
+        runner.args.variants = [v.name for v in passing]  # what the workers will register
+        for index, variant in enumerate(passing, 1):
+            print(f"[{index}/{len(passing)}] timing {variant.name} ({variant.model})", flush=True)
+            done.append(measure.bench(runner, variant.name, variant, workload))
+            suite = results.add(suite, done[-1])
+            results.save(suite, target)
+    except (KeyboardInterrupt, SystemExit):
+        if not interrupted:
+            raise
+        print(f"\ncapqueue {command}: interrupted; {_kept(done, target)}", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:  # a pyperf worker failed, though the check had passed
+        print(f"capqueue {command}: timing failed ({exc}); {_kept(done, target)}",
+              file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if done:
+        print()
+        print_table(pyperf.BenchmarkSuite(done))
+        print(f"\nsaved to {target}")
+    return 1 if failed else 0
+
+
+def _kept(done, target):
+    if not done:
+        return "no benchmark had finished, so nothing was saved"
+    return f"the {len(done)} benchmark(s) finished so far are saved in {target}"

@@ -1,0 +1,133 @@
+"""The command line as a user meets it, through a real subprocess."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyperf
+import pytest
+
+from conftest import ROOT, broken, capqueue
+
+
+def test_capqueue_and_python_m_harness_are_the_same_program():
+    script = Path(sys.executable).with_name("capqueue")
+    assert script.exists() or shutil.which("capqueue")
+    direct = subprocess.run([str(script if script.exists() else "capqueue"), "list"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert direct.returncode == 0
+    assert direct.stdout == capqueue("list").stdout
+
+
+def test_list_names_every_variant_with_model_and_description():
+    lines = capqueue("list").stdout.splitlines()
+    names = [line.split()[0] for line in lines]
+    assert names[0] == "sequential"
+    assert {"generators", "threads", "asyncio", "trio"} <= set(names)
+    assert any(line.split()[1] == "trio" and "memory channel" in line for line in lines)
+
+
+@pytest.mark.parametrize("command", ["list", "check", "trace", "run", "compare", "report"])
+def test_every_command_explains_itself(command):
+    result = capqueue(command, "--help")
+    assert result.returncode == 0
+    assert "usage:" in result.stdout and len(result.stdout.splitlines()) > 5
+
+
+def test_run_and_compare_help_say_what_the_timer_includes():
+    for command in ("run", "compare"):
+        assert "asyncio.run" in capqueue(command, "--help").stdout
+
+
+def test_check_passes_and_fails_with_one_line_per_variant():
+    good = capqueue("check", "sequential", "generators", "--items", 50)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert [line.split()[:2] for line in good.stdout.splitlines()[1:]] == [
+        ["ok", "sequential"], ["ok", "generators"]]
+    bad = capqueue("check", "--variant-path", broken("loses_an_item"), "--items", 50)
+    assert bad.returncode == 1
+    assert bad.stdout.splitlines()[1].split()[:2] == ["FAIL", "loses_an_item"]
+    assert "missing item 17" in bad.stdout
+
+
+def test_a_hanging_variant_does_not_hang_the_harness():
+    result = capqueue("check", "--variant-path", broken("hangs"), "--items", 10,
+                      "--check-timeout", 1, timeout=30)
+    assert result.returncode == 1
+    assert "no answer in 1 s" in result.stdout
+
+
+def test_run_writes_a_suite_pyperf_reads(tmp_path):
+    out = tmp_path / "run.json"
+    result = capqueue("run", "sequential", "generators", "--items", 200,
+                      "--debug-single-value", "-o", out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    suite = pyperf.BenchmarkSuite.load(str(out))
+    assert suite.get_benchmark_names() == ["sequential", "generators"]
+    meta = suite.get_benchmark("generators").get_metadata()
+    assert meta["capqueue_variant"] == "generators"
+    assert (meta["capqueue_items"], meta["capqueue_capacity"]) == (200, 10)
+    assert meta["inner_loops"] == 200  # so every value is seconds per item
+    for tool in (["stats", out], ["compare_to", out, out]):
+        checked = subprocess.run([sys.executable, "-m", "pyperf", *map(str, tool)],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+    table = capqueue("report", out)
+    assert table.returncode == 0
+    assert "ratio to sequential" in table.stdout and "generators" in table.stdout
+
+
+def test_run_appends_to_an_existing_suite(tmp_path):
+    out = tmp_path / "run.json"
+    for _ in range(2):
+        result = capqueue("run", "sequential", "--items", 50, "--debug-single-value",
+                          "--append", out)
+        assert result.returncode == 0, result.stderr
+    assert len(pyperf.BenchmarkSuite.load(str(out)).get_benchmark("sequential").get_runs()) == 2
+
+
+def test_run_does_not_time_a_variant_that_fails_its_check(tmp_path):
+    out = tmp_path / "run.json"
+    result = capqueue("run", "sequential", "loses_an_item", "--variant-path",
+                      broken("loses_an_item"), "--items", 50, "--debug-single-value", "-o", out)
+    assert result.returncode == 1
+    assert "FAIL  loses_an_item" in result.stdout
+    assert pyperf.BenchmarkSuite.load(str(out)).get_benchmark_names() == ["sequential"]
+
+
+def test_run_forwards_a_variant_path_to_pyperf_workers(tmp_path):
+    out = tmp_path / "run.json"
+    path = tmp_path / "elsewhere.py"
+    path.write_text(Path(ROOT, "variants", "sequential.py").read_text())
+    result = capqueue("run", "--variant-path", path, "--items", 30, "--producers", 2,
+                      "--debug-single-value", "-o", out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    meta = pyperf.BenchmarkSuite.load(str(out)).get_benchmark("elsewhere").get_metadata()
+    assert (meta["capqueue_items"], meta["capqueue_producers"]) == (30, 2)
+
+
+def test_report_splits_fixed_and_marginal_costs(tmp_path):
+    small, large = tmp_path / "small.json", tmp_path / "large.json"
+    for items, out in ((100, small), (5_000, large)):
+        result = capqueue("run", "asyncio", "--items", items, "--debug-single-value", "-o", out)
+        assert result.returncode == 0, result.stderr
+    result = capqueue("report", small, large)
+    assert result.returncode == 0, result.stderr
+    assert "fixed cost per run" in result.stdout
+    assert result.stdout.splitlines()[1].split()[0] == "asyncio"
+
+
+def test_report_writes_markdown(tmp_path):
+    out = tmp_path / "run.json"
+    capqueue("run", "sequential", "--items", 20, "--debug-single-value", "-o", out)
+    lines = capqueue("report", out, "--markdown").stdout.splitlines()
+    assert "| variant | model | ns per item (mean ± std dev) | ratio to sequential |" in lines
+
+
+def test_saved_json_is_the_only_file_left(tmp_path):
+    out = tmp_path / "run.json"
+    capqueue("run", "sequential", "--items", 20, "--debug-single-value", "-o", out)
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+    assert json.loads(out.read_text())["benchmarks"]

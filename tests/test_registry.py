@@ -1,0 +1,86 @@
+"""Variants are found with no edit elsewhere: in the package, through entry points, by path."""
+
+import sys
+import textwrap
+
+import pytest
+
+import variants
+from harness.registry import VariantError, discover, find, load_path, select
+
+GOOD = '''
+"""A variant written for this test: sequential, under another name."""
+
+MODEL = "test"
+
+
+def run(sources, sinks, capacity):
+    for source in sources:
+        for item in source:
+            sinks[0](item)
+'''
+
+
+def write(directory, name, text):
+    path = directory / f"{name}.py"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_every_variant_of_the_study_is_registered_and_usable():
+    found = {v.name: v for v in discover()}
+    for name in ("sequential", "generators", "threads", "asyncio", "trio"):
+        assert found[name].ok, found[name].problem
+        assert found[name].description and found[name].model != "?"
+    assert next(iter(found)) == "sequential"  # the baseline leads every listing
+
+
+def test_a_module_dropped_into_the_package_is_found(tmp_path, monkeypatch):
+    write(tmp_path, "dropped_in", GOOD)
+    monkeypatch.setattr(variants, "__path__", [*variants.__path__, str(tmp_path)])
+    found = {v.name: v for v in discover()}
+    assert found["dropped_in"].ok
+    assert found["dropped_in"].model == "test"
+    sys.modules.pop("variants.dropped_in", None)
+
+
+def test_a_broken_module_in_the_package_is_listed_as_broken(tmp_path, monkeypatch):
+    write(tmp_path, "half_written", "def run(sources, sinks capacity): pass\n")
+    write(tmp_path, "needs_a_library", "import no_such_library_here\n")
+    monkeypatch.setattr(variants, "__path__", [*variants.__path__, str(tmp_path)])
+    found = {v.name: v for v in discover()}
+    assert found["half_written"].status == "broken"
+    assert "does not import" in found["half_written"].problem
+    assert found["needs_a_library"].status == "unavailable"
+    assert "needs no_such_library_here" in found["needs_a_library"].problem
+    assert found["threads"].ok  # and the others are still there
+
+
+def test_an_installed_entry_point_is_found(tmp_path, monkeypatch):
+    write(tmp_path, "plugin_variant", GOOD)
+    info = tmp_path / "capqueue_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: capqueue-plugin\n"
+                                   "Version: 1.0\n")
+    (info / "entry_points.txt").write_text("[capqueue.variants]\nplugged = plugin_variant\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = {v.name: v for v in discover()}
+    assert found["plugged"].ok
+    assert found["plugged"].origin == "entry point plugin_variant"
+    assert find("plugged").ok
+
+
+def test_variant_path_loads_a_file_from_anywhere(tmp_path):
+    variant = load_path(write(tmp_path, "mine", GOOD))
+    assert (variant.name, variant.model, variant.ok) == ("mine", "test", True)
+    assert [v.name for v in select([], [str(tmp_path / "mine.py")])] == ["mine"]
+
+
+def test_unknown_names_get_a_suggestion():
+    with pytest.raises(VariantError, match="no variant named 'thread'; did you mean 'threads'"):
+        select(["thread"])
+
+
+def test_a_file_that_would_shadow_a_variant_is_refused(tmp_path):
+    with pytest.raises(VariantError, match="already is"):
+        discover([str(write(tmp_path, "threads", GOOD))])

@@ -1,0 +1,34 @@
+"""The exhibits: one module per way of writing the capped-queue producer/consumer.
+
+Every module in this package is a variant, found by name with no other edit (modules whose
+name starts with an underscore are skipped). A variant is a plain module with:
+
+``MODEL``
+    The concurrency model it belongs to, as a short string ("threads", "asyncio", ...).
+    Several variants may share a model; the tables group and label them by it.
+
+a docstring
+    Its first line is the one-line description ``capqueue list`` prints. The rest says how
+    the model expresses the hand-off, back-pressure (a full queue), shutdown and failure.
+
+``run(sources, sinks, capacity)``
+    Does the whole job and returns when every item is processed.
+
+    - ``sources`` is a list of iterables, one per producer. Each is iterated once; a
+      producer takes its next item only after it has put the previous one in the queue.
+    - ``sinks`` is a list of callables, one per consumer. A consumer calls its sink once
+      for every item it takes from the queue, in the order it took them.
+    - ``capacity`` is the most items the queue may hold at once (at least 1).
+
+    Sources and sinks are picklable, so a variant may hand them to worker processes when
+    it starts them. If a source or a sink raises, ``run`` stops its other workers and
+    raises that error (alone or inside an ``ExceptionGroup``). Shutdown (sentinels,
+    closing a channel, cancelling) is the variant's own business, in its model's idiom.
+
+    A variant may also accept a keyword ``say``: ``capqueue trace`` then passes
+    ``print`` and the variant narrates its control flow (who runs, who waits), as the
+    teaching notebook's generators do. Timed runs pass nothing.
+
+A variant holds no harness plumbing: the harness owns the sources and sinks, and so can
+instrument them (see ``harness.instruments``) without touching the exhibit.
+"""

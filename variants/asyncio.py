@@ -1,0 +1,53 @@
+"""asyncio tasks handing items over through asyncio.Queue(maxsize=capacity).
+
+Producers and consumers are tasks on one event loop in one thread. ``await queue.put()``
+suspends the producer while the queue is full and ``await queue.get()`` suspends the
+consumer while it is empty: back-pressure is a task parked on a future that the other
+side resolves, and the loop then runs whichever task is ready. Between two ``await``s a
+task runs alone, so the queue needs no lock.
+
+Shutdown uses a sentinel: when every producer has finished, one ``DONE`` per consumer.
+Failure is structured by ``asyncio.TaskGroup`` (Python 3.11): when a producer or a
+consumer raises, its group cancels every other task in it, waits for them, and raises an
+``ExceptionGroup`` holding the error. The consumers' group encloses the producers' group,
+so a failing consumer also cancels the producers blocked on a full queue.
+
+Expect a hand-off to cost about a microsecond: each suspension is a trip through the
+event loop's ready queue, plus a future and a callback, all in Python code.
+"""
+
+import asyncio
+
+MODEL = "asyncio"
+
+DONE = object()
+
+
+async def produce(queue, source):
+    """Put every item of the source, waiting whenever the queue is full."""
+    for item in source:
+        await queue.put(item)
+
+
+async def consume(queue, sink):
+    """Process items until the DONE sentinel arrives."""
+    while (item := await queue.get()) is not DONE:
+        sink(item)
+
+
+async def main(sources, sinks, capacity):
+    """Run the producers to the end, then tell each consumer it is done."""
+    queue = asyncio.Queue(maxsize=capacity)
+    async with asyncio.TaskGroup() as consumers:
+        for sink in sinks:
+            consumers.create_task(consume(queue, sink))
+        async with asyncio.TaskGroup() as producers:
+            for source in sources:
+                producers.create_task(produce(queue, source))
+        for _ in sinks:
+            await queue.put(DONE)
+
+
+def run(sources, sinks, capacity):
+    """Run the whole hand-off on a fresh event loop."""
+    asyncio.run(main(sources, sinks, capacity))

@@ -1,0 +1,64 @@
+"""The teaching notebook's design: generator coroutines around a capped deque, driven by next().
+
+A producer appends to the left of a ``deque(maxlen=capacity)`` until it is full, then
+``yield``s: that bare ``yield`` is the whole of back-pressure, a cooperative "I cannot go on,
+someone else run". A consumer pops from the right until the deque is empty, then yields in
+turn. Neither generator yields a value: ``yield`` here suspends, and ``next()`` resumes, not
+iterates. A plain loop, the coordinator, decides who runs: each producer in turn fills the
+deque, then the next consumer drains it. Because nobody else can touch the deque between
+those steps, a producer always starts on an empty deque and never overfills it (a full
+``deque(maxlen=...)`` would silently drop its oldest item).
+
+Shutdown is a producer's ``StopIteration``: the coordinator drops it and, once none is left,
+simply stops resuming the consumers, which stay suspended forever and are collected. A
+failing source or sink raises straight out of ``next()`` and so out of ``run``: with one
+thread of control there is no other worker to stop.
+
+Expect it near the floor: a hand-off is a deque append and pop, and a switch is one
+generator resume per full or empty deque, so a larger capacity means fewer switches.
+``capqueue trace generators --items 35 --capacity 10`` prints the notebook's own narration.
+"""
+
+from collections import deque
+from itertools import cycle
+
+MODEL = "generators"
+
+
+def produce(dq, capacity, source, say=None):
+    """Append items until the deque is full, then yield control back to the coordinator."""
+    for item in source:
+        dq.appendleft(item)
+        if len(dq) == capacity:
+            if say:
+                say("queue full - yielding control")
+            yield
+
+
+def consume(dq, sink, say=None):
+    """Process items until the deque is empty, then yield control; never finishes."""
+    while True:
+        while dq:
+            sink(dq.pop())
+        if say:
+            say("queue empty - yielding control")
+        yield
+
+
+def run(sources, sinks, capacity, say=None):
+    """Coordinate: resume each producer in turn, and after each, the next consumer."""
+    dq = deque(maxlen=capacity)
+    producers = deque(produce(dq, capacity, source, say) for source in sources)
+    consumers = cycle([consume(dq, sink, say) for sink in sinks])
+    while producers:
+        producer = producers.popleft()
+        if say:
+            say("producing...")
+        try:
+            next(producer)
+            producers.append(producer)  # it stopped on a full deque: it will have another turn
+        except StopIteration:
+            pass  # its source is exhausted
+        if say:
+            say("consuming...")
+        next(next(consumers))

@@ -1,0 +1,19 @@
+"""No concurrency at all: take each item and process it at once; the floor of every table.
+
+There is no queue, no hand-off and no second worker: one loop takes every item from every
+source in turn and gives it to the first consumer's sink. What it costs per item is what
+every variant pays anyway (the source's iterator and the sink call), so each other
+variant's ratio to this one is the price of its model's hand-off, back-pressure and
+shutdown. Its queue depth is always zero, so the capacity never matters. A failing source
+or sink simply raises out of the loop: there is nobody else to stop.
+"""
+
+MODEL = "sequential"
+
+
+def run(sources, sinks, capacity):
+    """Process every item of every source, in order, with the first sink."""
+    sink = sinks[0]
+    for source in sources:
+        for item in source:
+            sink(item)

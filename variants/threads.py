@@ -1,0 +1,63 @@
+"""OS threads handing items over through queue.Queue(maxsize=capacity).
+
+Each producer and each consumer is a thread. ``Queue.put`` blocks while the queue holds
+``capacity`` items and ``Queue.get`` blocks while it is empty: back-pressure is a thread
+asleep on one of the queue's two conditions, woken by the operating system when the other
+side moves. Which thread runs next is the OS scheduler's choice (and, in CPython, whoever
+takes the GIL), not the program's.
+
+Shutdown uses a sentinel: once every producer has finished, the main thread puts one
+``DONE`` per consumer. Nothing can stop a thread from outside, so failure is cooperative:
+a worker whose source or sink raises records the error; producers look at that record
+before each item and stop; a consumer that failed keeps draining the queue (without
+processing) until its ``DONE``, so that no producer stays blocked on a full queue. The main
+thread joins everyone, then re-raises the first error.
+
+Expect each hand-off to cost microseconds, not nanoseconds: a full or empty queue means a
+lock, a condition wait and a thread switch, and the GIL lets only one of the two sides run
+Python code at a time.
+"""
+
+import queue
+import threading
+
+MODEL = "threads"
+
+DONE = object()
+
+
+def run(sources, sinks, capacity):
+    """Start a thread per producer and per consumer, then join them all."""
+    q = queue.Queue(maxsize=capacity)
+    errors = []
+
+    def produce(source):
+        try:
+            for item in source:
+                if errors:
+                    return
+                q.put(item)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def consume(sink):
+        try:
+            while (item := q.get()) is not DONE:
+                sink(item)
+        except BaseException as exc:
+            errors.append(exc)
+            while q.get() is not DONE:
+                pass  # keep taking, so that no producer waits forever on a full queue
+
+    producers = [threading.Thread(target=produce, args=(source,)) for source in sources]
+    consumers = [threading.Thread(target=consume, args=(sink,)) for sink in sinks]
+    for thread in producers + consumers:
+        thread.start()
+    for thread in producers:
+        thread.join()
+    for _ in consumers:
+        q.put(DONE)
+    for thread in consumers:
+        thread.join()
+    if errors:
+        raise errors[0]

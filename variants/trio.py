@@ -1,0 +1,57 @@
+"""trio tasks handing items over through a memory channel with a buffer of capacity.
+
+``trio.open_memory_channel(capacity)`` gives a send end and a receive end. ``await
+send()`` suspends the producer while the buffer is full and the receiver iterates with
+``async for``: back-pressure and hand-off are the channel's own. Every ``send`` is a
+checkpoint, a place where trio may switch tasks or deliver a cancellation, even when the
+buffer has room; that is part of what a trio hand-off costs, and what makes it cancellable.
+
+Shutdown is closing, not a sentinel: each producer owns a clone of the send end and closes
+it when its source is done; when the last clone is closed, every consumer's ``async for``
+ends. Failure is the nursery's: if any task raises, trio cancels all the others, waits for
+them, and raises the error in an ``ExceptionGroup``. No task can outlive the ``async with``
+block that started it.
+
+The channels are closed with a plain ``with``, not ``async with``: ``aclose()`` is a
+checkpoint, and a consumer whose sink raised would wait there while a producer, finding the
+channel closed, fails with ``BrokenResourceError`` and gets everyone cancelled; the
+``Cancelled`` then replaces the sink's error, which is lost (trio issue #746). ``capqueue
+check --fail-in sink`` caught exactly that.
+
+Expect the slowest of the single-threaded models per hand-off: trio trades speed for
+guarantees (checkpoints, fairness, cancellation scopes) on every operation.
+"""
+
+import trio
+
+MODEL = "trio"
+
+
+async def produce(send_channel, source):
+    """Send every item of the source, then close this producer's send end."""
+    with send_channel:
+        for item in source:
+            await send_channel.send(item)
+
+
+async def consume(receive_channel, sink):
+    """Process items until every send end is closed."""
+    with receive_channel:
+        async for item in receive_channel:
+            sink(item)
+
+
+async def main(sources, sinks, capacity):
+    """Start every producer and consumer with its own clone of a channel end."""
+    send_channel, receive_channel = trio.open_memory_channel(capacity)
+    async with trio.open_nursery() as nursery:
+        with send_channel, receive_channel:
+            for source in sources:
+                nursery.start_soon(produce, send_channel.clone(), source)
+            for sink in sinks:
+                nursery.start_soon(consume, receive_channel.clone(), sink)
+
+
+def run(sources, sinks, capacity):
+    """Run the whole hand-off in a fresh trio run."""
+    trio.run(main, sources, sinks, capacity)
