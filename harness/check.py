@@ -13,7 +13,9 @@ rules, each proven to fail on a deliberately broken variant in ``tests/``:
 
 With an injected failure the rules change: the injected error must come out of ``run``
 (alone, or inside an ``ExceptionGroup``) within ``SHUTDOWN_LIMIT`` seconds, and nothing may
-be left running; items after the failure are allowed to be missing.
+be left running; items after the failure are allowed to be missing. Errors that other
+workers raised because of the failure (a producer finding the channel closed) are allowed
+too, and shown as a note beside the verdict.
 """
 
 import json
@@ -45,6 +47,7 @@ class Verdict:
     seconds: float = 0.0
     processed: int = 0
     shutdown_seconds: float | None = None
+    notes: list = field(default_factory=list)  # worth knowing, not failures
     debug: str = ""  # tracebacks and the child's stderr, shown with --debug
 
     @property
@@ -57,6 +60,7 @@ class Verdict:
             detail = f"{self.processed:,} items, {self.seconds:.2f} s"
             if self.shutdown_seconds is not None:
                 detail += f", shut down {self.shutdown_seconds * 1000:.0f} ms after the failure"
+            detail += "".join(f"; {note}" for note in self.notes)
             return f"ok    {self.variant:{width}}  {detail}"
         extra = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         return f"FAIL  {self.variant:{width}}  {self.problems[0]}{extra}"
@@ -152,6 +156,8 @@ def _judge_ending(report, failure, verdict):
     error = report["error"]
     if error:
         verdict.debug = error["traceback"] + verdict.debug
+    if error and error["injected"] and error["others"]:
+        verdict.notes.append(f"also raised {', '.join(error['others'])}")
     if failure is None and error:
         problems.append(f"run() raised {error['text']}")
     elif failure is not None:
@@ -162,9 +168,6 @@ def _judge_ending(report, failure, verdict):
         elif not error["injected"]:
             problems.append(f"the failure injected in a {place} at item {item} did not come "
                             f"out of run(), which raised {error['text']} instead")
-        elif error["others"]:
-            problems.append(f"run() raised other errors besides the injected failure: "
-                            f"{error['others'][0]}")
         elif verdict.shutdown_seconds is not None and verdict.shutdown_seconds > SHUTDOWN_LIMIT:
             problems.append(f"shutdown took {verdict.shutdown_seconds:.1f} s after the failure "
                             f"(limit {SHUTDOWN_LIMIT:g} s)")

@@ -44,7 +44,10 @@ def main(argv=None):
         trace(variant, workload)
     else:
         failure = (args.fail_in, args.fail_at) if args.fail_in else None
-        ledger = Ledger(args.ledger, workload, failure, lock=multiprocessing.Lock())
+        # A lock from the spawn context can be handed to processes of any start method;
+        # one from the default (fork) context is refused by spawn and forkserver children.
+        lock = multiprocessing.get_context("spawn").Lock()
+        ledger = Ledger(args.ledger, workload, failure, lock=lock)
         report = check(variant, workload, ledger)
         if report["threads_left"] or report["processes_left"]:
             time.sleep(LINGER)  # let what was left running show itself in the ledger
@@ -102,7 +105,7 @@ def describe(error):
     else:
         injected, others = None, error
     return {
-        "text": f"{type(error).__name__}: {error}",
+        "text": _text(error),
         "injected": injected is not None,
         "others": _leaves(others),
         "traceback": "".join(traceback.format_exception(error)),
@@ -114,7 +117,12 @@ def _leaves(error):
         return []
     if isinstance(error, BaseExceptionGroup):
         return [text for e in error.exceptions for text in _leaves(e)]
-    return [f"{type(error).__name__}: {error}"]
+    return [_text(error)]
+
+
+def _text(error):
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 if __name__ == "__main__":

@@ -134,9 +134,13 @@ class Ledger:
             self.per_consumer[consumer] += 1
 
     def mark_returned(self):
-        """``run`` has returned (or raised): any later event is a worker left running."""
-        with self.lock:
-            self.head[RETURNED] = self.head[SEQ] + 1
+        """``run`` has returned (or raised): any later event is a worker left running.
+
+        No lock: a variant may have killed a worker process inside ``with self.lock``
+        (``Process.terminate()`` does not wait for a good moment), and that lock would
+        then never be released. One aligned 8-byte store needs none.
+        """
+        self.head[RETURNED] = self.head[SEQ] + 1
 
     def _next(self, slot, worker, item):
         self.head[SEQ] += 1

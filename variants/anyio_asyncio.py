@@ -1,0 +1,52 @@
+"""anyio memory object streams with a buffer of capacity, run on anyio's asyncio backend.
+
+The code is written once against anyio's portable API and runs unchanged on asyncio or
+trio (``anyio_trio`` runs this very ``main`` on the other backend). It mirrors the trio
+variant: ``create_memory_object_stream(capacity)`` gives a send and a receive stream,
+producers ``await send()`` (suspended while the buffer is full), consumers iterate with
+``async for``, and each worker owns a clone of its stream and closes it when done: when
+the last send clone closes, the consumers' loops end. A task group, anyio's nursery,
+cancels every other task when one fails and raises the error in an ``ExceptionGroup``.
+
+As in the trio variant the streams are closed with a plain ``with`` (synchronous
+``close()``): ``async with`` would add a checkpoint in which a cancellation could replace
+the very error that caused it.
+
+What the layer costs: anyio keeps trio's rule that every ``send`` and ``receive`` is a
+checkpoint, so on asyncio each item costs a trip through the event loop (``sleep(0)``),
+where ``asyncio.Queue`` suspends only when the queue is full or empty.
+"""
+
+import anyio
+
+MODEL = "anyio on asyncio"
+
+
+async def produce(send_stream, source):
+    """Send every item of the source, then close this producer's clone."""
+    with send_stream:
+        for item in source:
+            await send_stream.send(item)
+
+
+async def consume(receive_stream, sink):
+    """Process items until every send clone is closed."""
+    with receive_stream:
+        async for item in receive_stream:
+            sink(item)
+
+
+async def main(sources, sinks, capacity):
+    """Start every producer and consumer with its own clone of a stream."""
+    send_stream, receive_stream = anyio.create_memory_object_stream(capacity)
+    async with anyio.create_task_group() as group:
+        with send_stream, receive_stream:
+            for source in sources:
+                group.start_soon(produce, send_stream.clone(), source)
+            for sink in sinks:
+                group.start_soon(consume, receive_stream.clone(), sink)
+
+
+def run(sources, sinks, capacity):
+    """Run the portable code on the asyncio backend."""
+    anyio.run(main, sources, sinks, capacity, backend="asyncio")

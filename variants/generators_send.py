@@ -1,0 +1,57 @@
+"""PEP 342 style: the notebook's producer and capped deque, and a consumer fed with send().
+
+The producer is the notebook's: it appends to a ``deque(maxlen=capacity)`` and yields when
+the deque is full. The consumer is a coroutine in the sense of PEP 342 (Python 2.5): its
+``yield`` is an expression, ``sink((yield))``, so it receives each item as the value of
+``send()``. The coordinator no longer asks the consumer to drain the deque; it drains it
+itself, sending the items one by one into the consumer.
+
+Compare it with ``generators``: there one ``next()`` lets the consumer process a whole
+dequeful, here every item is a ``send()``, a full resume and suspend of the consumer's
+frame. That is the price of pushing data into a coroutine rather than letting it pull.
+Shutdown is ``close()``, which raises ``GeneratorExit`` at the consumer's ``yield``;
+a failing sink raises out of ``send()`` and so out of ``run``.
+"""
+
+from collections import deque
+from itertools import cycle
+
+MODEL = "generators"
+
+
+def produce(dq, capacity, source):
+    """Append items until the deque is full, then yield control back to the coordinator."""
+    for item in source:
+        dq.appendleft(item)
+        if len(dq) == capacity:
+            yield
+
+
+def consume(sink):
+    """Receive items through send(), one per resume, until closed."""
+    while True:
+        sink((yield))
+
+
+def run(sources, sinks, capacity):
+    """Coordinate: let each producer fill the deque, then send its items to the next consumer."""
+    dq = deque(maxlen=capacity)
+    producers = deque(produce(dq, capacity, source) for source in sources)
+    consumers = [consume(sink) for sink in sinks]
+    for consumer in consumers:
+        next(consumer)  # prime it: run it to its first yield, ready for send()
+    feeds = cycle([consumer.send for consumer in consumers])
+    try:
+        while producers:
+            producer = producers.popleft()
+            try:
+                next(producer)
+                producers.append(producer)
+            except StopIteration:
+                pass
+            feed = next(feeds)
+            while dq:
+                feed(dq.pop())
+    finally:
+        for consumer in consumers:
+            consumer.close()
