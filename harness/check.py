@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from harness import instruments as ins
 from harness.instruments import Ledger
 
 SHUTDOWN_LIMIT = 2.0  # seconds from the injected failure to run() returning
+POLL = 0.05  # seconds between looks at a running check
 
 
 def time_limit(workload):
@@ -46,6 +48,7 @@ class Verdict:
     problems: list = field(default_factory=list)
     seconds: float = 0.0
     processed: int = 0
+    processed_after: int = 0  # items processed after the injected failure
     shutdown_seconds: float | None = None
     notes: list = field(default_factory=list)  # worth knowing, not failures
     debug: str = ""  # tracebacks and the child's stderr, shown with --debug
@@ -56,10 +59,13 @@ class Verdict:
 
     def line(self, width=18):
         """One line for the user: the variant and its first problem, or what it proved."""
-        if self.ok:
+        if self.ok and self.shutdown_seconds is not None:
+            detail = (f"the failure came out of run(), nothing left running; shut down in "
+                      f"{self.shutdown_seconds * 1000:.0f} ms, {self.processed_after:,} items "
+                      "processed meanwhile")
+        elif self.ok:
             detail = f"{self.processed:,} items, {self.seconds:.2f} s"
-            if self.shutdown_seconds is not None:
-                detail += f", shut down {self.shutdown_seconds * 1000:.0f} ms after the failure"
+        if self.ok:
             detail += "".join(f"; {note}" for note in self.notes)
             return f"ok    {self.variant:{width}}  {detail}"
         extra = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
@@ -75,6 +81,7 @@ def check_variant(variant, workload, *, timeout=None, failure=None):
     with tempfile.TemporaryDirectory(prefix="capqueue-check-") as tmp:
         ledger_path, report_path = Path(tmp, "ledger"), Path(tmp, "report.json")
         Ledger.create(ledger_path, workload)
+        ledger = Ledger(ledger_path, workload)  # read-only here: the child records into it
         command = [sys.executable, "-m", "harness.checkrun", "check", variant.name,
                    "--ledger", str(ledger_path), "--report", str(report_path),
                    *workload_options(workload)]
@@ -82,14 +89,19 @@ def check_variant(variant, workload, *, timeout=None, failure=None):
             command += ["--variant-path", variant.path]
         if failure:
             command += ["--fail-in", failure[0], "--fail-at", str(failure[1])]
-        status, stderr = _run_child(command, timeout)
-        report = json.loads(report_path.read_text()) if report_path.exists() else None
-        ledger = Ledger(ledger_path, workload)
         try:
+            status, stderr = _run_child(command, timeout, lambda: _stuck_after_failure(ledger))
+            report = json.loads(report_path.read_text()) if report_path.exists() else None
             return _judge(variant.name, workload, ledger, report, status, stderr, timeout,
                           failure)
         finally:
             ledger.close()
+
+
+def _stuck_after_failure(ledger):
+    """Whether the injected failure happened long enough ago that waiting on is pointless."""
+    injected = ledger.head[ins.INJECTED_NS]
+    return bool(injected) and time.monotonic_ns() - injected > (SHUTDOWN_LIMIT + 1) * 1e9
 
 
 def workload_options(workload):
@@ -98,18 +110,24 @@ def workload_options(workload):
             "--producers", str(workload.producers), "--consumers", str(workload.consumers)]
 
 
-def _run_child(command, timeout):
-    """Run a child in its own process group; kill the whole group if it outlives ``timeout``.
+def _run_child(command, timeout, give_up=lambda: False):
+    """Run a child in its own process group until it exits, ``timeout`` passes or ``give_up()``.
 
-    Returns (exit status, or None if it had to be killed; its stderr).
+    Returns (exit status, or None if it had to be killed; its stderr). The whole group is
+    killed on the way out, so no process of a multi-process variant outlives the check.
     """
     with tempfile.TemporaryFile() as stderr:
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=stderr, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        status = None
         try:
-            status = child.wait(timeout)
-        except subprocess.TimeoutExpired:
-            status = None
+            while time.monotonic() < deadline and not give_up():
+                try:
+                    status = child.wait(min(POLL, max(deadline - time.monotonic(), 0)))
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
         finally:
             _kill_group(child)
         stderr.seek(0)
@@ -127,9 +145,14 @@ def _kill_group(child):
 
 def _judge(name, workload, ledger, report, status, stderr, timeout, failure):
     head = ledger.head
-    verdict = Verdict(name, processed=head[ins.SINKS], debug=stderr)
+    verdict = Verdict(name, processed=head[ins.SINKS], debug=stderr,
+                      processed_after=head[ins.SINKS] - head[ins.INJECTED_SINKS])
     problems = verdict.problems
-    if status is None:
+    if status is None and head[ins.INJECTED_NS]:
+        place, item = failure
+        problems.append(f"did not shut down: still running {SHUTDOWN_LIMIT + 1:g} s after the "
+                        f"failure injected in a {place} at item {item}")
+    elif status is None:
         problems.append(f"no answer in {timeout:g} s: hung after {head[ins.SINKS]:,} of "
                         f"{workload.total:,} items were processed")
     elif report is None:
@@ -177,6 +200,9 @@ def _judge_ending(report, failure, verdict):
     if report["processes_left"]:
         problems.append(f"run() returned with {len(report['processes_left'])} child "
                         "process(es) still running")
+    if report["greenlets_left"]:
+        problems.append(f"run() returned with {len(report['greenlets_left'])} greenlet(s) "
+                        "still suspended, never ended")
     return problems
 
 

@@ -9,6 +9,7 @@ is already in the ledger file.
 """
 
 import argparse
+import gc
 import json
 import multiprocessing
 import os
@@ -49,7 +50,7 @@ def main(argv=None):
         lock = multiprocessing.get_context("spawn").Lock()
         ledger = Ledger(args.ledger, workload, failure, lock=lock)
         report = check(variant, workload, ledger)
-        if report["threads_left"] or report["processes_left"]:
+        if report["threads_left"] or report["processes_left"] or report["greenlets_left"]:
             time.sleep(LINGER)  # let what was left running show itself in the ledger
         with open(args.report, "w") as file:
             json.dump(report, file)
@@ -91,7 +92,25 @@ def check(variant, workload, ledger):
         "threads_left": [t.name for t in threading.enumerate()
                          if t is not threading.main_thread() and t.is_alive()],
         "processes_left": [p.pid for p in multiprocessing.active_children()],
+        "greenlets_left": greenlets_left(),
     }
+
+
+def greenlets_left():
+    """Greenlets started and not finished, other than this one and gevent's hub.
+
+    A suspended greenlet is a worker that can still be switched back into; ending them is
+    the variant's job (``throw()``, ``gevent.killall``), not the garbage collector's.
+    """
+    greenlet = sys.modules.get("greenlet")
+    if greenlet is None:
+        return []
+    gc.collect()
+    hub = getattr(sys.modules.get("gevent.hub"), "Hub", ())
+    current = greenlet.getcurrent()
+    return [repr(g) for g in gc.get_objects()
+            if isinstance(g, greenlet.greenlet) and g and g is not current
+            and not g.parent is None and not isinstance(g, hub)]
 
 
 def describe(error):

@@ -34,9 +34,10 @@ DESCRIPTIONS = {
     "compare": "Check and time every variant on one workload (the default unless options "
                "say otherwise), print the comparison table, and save the pyperf JSON under "
                "results/. What `make compare` runs.",
-    "report": "Print the comparison table of a results file; given two files of the same "
-              "workload at two item counts, split each variant's cost into a fixed cost per "
-              "run and a marginal cost per item.",
+    "report": "Print the comparison table of a results file. Given several files of one "
+              "workload shape at different item counts, print ns per item and peak RSS at "
+              "each size, and split each variant's cost into a fixed cost per run and a "
+              "marginal cost per item.",
 }
 
 
@@ -134,7 +135,7 @@ def build_parser():
     sub = commands.add_parser("report", help="print the table of a results file",
                               description=DESCRIPTIONS["report"])
     sub.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON written by "
-                     "capqueue run or compare (two files: fixed and marginal costs)")
+                     "capqueue run or compare (several: a scale table)")
     sub.add_argument("--markdown", action="store_true", help="print a Markdown table")
     sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub.set_defaults(handler=cmd_report)
@@ -225,19 +226,18 @@ def cmd_trace(args):
 
 
 def cmd_report(args):
-    if len(args.files) > 2:
-        raise ResultsError("report takes one results file, or two to split fixed and "
-                           "marginal costs")
     suites = [results.load(path) for path in args.files]
     if len(suites) == 1:
         print_table(suites[0], args.markdown)
         return 0
-    split = report.split_costs(*suites)
-    if not split:
-        raise ResultsError("the two files share no variant measured at two item counts")
-    print("variant             model         fixed cost per run   marginal cost per item")
-    for variant, model, fixed_us, marginal_ns in split:
-        print(f"{variant:18}  {model:12}  {fixed_us:14,.1f} µs  {marginal_ns:18,.1f} ns")
+    print(f"measured: {report.describe_machine(suites[0])}")
+    print()
+    print(*report.scale_table(suites, args.markdown), sep="\n")
+    split = report.split_table(suites, args.markdown)
+    if split:
+        print()
+        print("Split from the smallest and largest runs: time(n items) = fixed + n x marginal")
+        print(*split, sep="\n")
     return 0
 
 

@@ -27,7 +27,7 @@ OVER_CAPACITY, UNKNOWN_ITEM, NOT_TAKEN, DUPLICATE, REORDERED, AFTER_RETURN = ran
 
 # Slots of the ledger's header, each a signed 64-bit integer.
 (SEQ, PUTS, SINKS, RETURNED, MAX_DEPTH, PROBLEM, P_ITEM, P_CONSUMER, P_PRODUCER, P_OTHER,
- INJECTED_NS, HEADER) = range(12)
+ INJECTED_NS, INJECTED_SINKS, HEADER) = range(13)
 
 
 class InjectedFailure(Exception):
@@ -158,6 +158,7 @@ class Ledger:
     def _inject(self, place, item):
         if self.failure == (place, item):
             self.head[INJECTED_NS] = time.monotonic_ns()
+            self.head[INJECTED_SINKS] = self.head[SINKS]
             raise InjectedFailure(f"injected failure in a {place} at item {item}")
 
     def _problem(self, kind, item, consumer=-1, producer=-1, other=0):

@@ -21,6 +21,7 @@ class Row:
     stdev_ns: float | None  # None with a single value (pyperf --debug-single-value)
     ratio: float | None  # to the baseline, None when the suite has no baseline
     total: int  # items processed per run, all producers together
+    rss_mib: float | None  # the largest peak RSS of its pyperf workers, if pyperf recorded it
 
 
 def rows(suite):
@@ -39,8 +40,15 @@ def rows(suite):
             stdev_ns=bench.stdev() * 1e9 if len(values) > 1 else None,
             ratio=bench.mean() / floor if floor else None,
             total=Workload.from_metadata(meta).total,
+            rss_mib=_peak_rss(bench),
         ))
     return sorted(out, key=lambda row: row.mean_ns)
+
+
+def _peak_rss(bench):
+    peaks = [run.get_metadata().get("mem_max_rss") for run in bench.get_runs()]
+    peaks = [p for p in peaks if p]
+    return max(peaks) / 2**20 if peaks else None
 
 
 def workloads(suite):
@@ -75,34 +83,76 @@ def _ns(value):
 
 def table(suite, markdown=False):
     """The comparison table as lines of text (or of Markdown)."""
-    body = rows(suite)
-    header = ("variant", "model", "ns per item (mean ± std dev)", f"ratio to {BASELINE}")
+    header = ("variant", "model", "ns per item (mean ± std dev)", f"ratio to {BASELINE}",
+              "peak RSS")
     cells = [(r.variant, r.model, f"{_ns(r.mean_ns)} ± {_spread(r)}",
-              "n/a" if r.ratio is None else f"{r.ratio:,.1f}x") for r in body]
+              "n/a" if r.ratio is None else f"{r.ratio:,.1f}x", _mib(r.rss_mib))
+             for r in rows(suite)]
+    return layout(header, cells, "llrrr", markdown)
+
+
+def scale_table(suites, markdown=False):
+    """One row per variant, one column pair (ns per item, peak RSS) per suite, by size."""
+    measured = sorted(((rows(suite), suite) for suite in suites),
+                      key=lambda pair: pair[0][0].total if pair[0] else 0)
+    by_suite = [{r.variant: r for r in found} for found, _ in measured]
+    # ordered by cost at the largest size, then whatever only smaller sizes have
+    names = list(dict.fromkeys([r.variant for r in measured[-1][0]]
+                               + [n for found in by_suite for n in found]))
+    header = ["variant"]
+    for found, _ in measured:
+        size = f"{found[0].total:,}" if found else "?"
+        header += [f"ns/item @ {size}", f"RSS @ {size}"]
+    cells = []
+    for name in names:
+        row = [name]
+        for found in by_suite:
+            r = found.get(name)
+            row += [_ns(r.mean_ns) if r else "-", _mib(r.rss_mib) if r else "-"]
+        cells.append(row)
+    return layout(header, cells, "l" + "rr" * len(measured), markdown)
+
+
+def _mib(value):
+    return "n/a" if value is None else f"{value:.1f} MiB"
+
+
+def layout(header, cells, align, markdown):
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|---|---|---:|---:|"]
-        lines += ["| " + " | ".join(c) + " |" for c in cells]
-        return lines
-    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(4)]
-    fmt = "{:<%d}  {:<%d}  {:>%d}  {:>%d}" % tuple(widths)
-    return [fmt.format(*header), *(fmt.format(*c) for c in cells)]
+        rule = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"
+        return ["| " + " | ".join(header) + " |", rule,
+                *("| " + " | ".join(row) + " |" for row in cells)]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:{'<' if a == 'l' else '>'}{w}}}" for a, w in zip(align, widths))
+    return [fmt.format(*header), *(fmt.format(*row) for row in cells)]
 
 
-def split_costs(small, large):
-    """Fixed cost per run and marginal cost per item, from one variant measured at two sizes.
+def split_costs(suites):
+    """Fixed cost per run and marginal cost per item, from the smallest and largest suites.
 
     A run of n items takes about ``fixed + n * marginal`` seconds; pyperf stores seconds per
     item ``t(n) = fixed / n + marginal``, so two sizes give both. Returns a list of
-    (variant, model, fixed_us, marginal_ns) for variants present in both suites.
+    (variant, model, fixed_us, marginal_ns) for variants measured at two different sizes.
     """
-    big = {r.variant: r for r in rows(large)}
+    ordered = sorted((rows(suite) for suite in suites), key=lambda r: r[0].total if r else 0)
+    small, large = ordered[0], {r.variant: r for r in ordered[-1]}
     out = []
-    for row in rows(small):
-        other = big.get(row.variant)
+    for row in small:
+        other = large.get(row.variant)
         if other is None or other.total == row.total:
             continue
-        (n1, t1), (n2, t2) = sorted([(row.total, row.mean_ns), (other.total, other.mean_ns)])
+        (n1, t1), (n2, t2) = (row.total, row.mean_ns), (other.total, other.mean_ns)
         marginal = (n2 * t2 - n1 * t1) / (n2 - n1)
         fixed = n1 * (t1 - marginal)
         out.append((row.variant, row.model, fixed / 1000, marginal))
     return sorted(out, key=lambda entry: entry[3])
+
+
+def split_table(suites, markdown=False):
+    """``split_costs`` as lines of a table (none if no variant was measured at two sizes)."""
+    split = split_costs(suites)
+    if not split:
+        return []
+    header = ("variant", "model", "fixed cost per run", "marginal cost per item")
+    cells = [(v, m, f"{fixed:,.1f} µs", f"{marginal:,.1f} ns") for v, m, fixed, marginal in split]
+    return layout(header, cells, "llrr", markdown)

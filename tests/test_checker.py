@@ -46,3 +46,46 @@ def test_order_is_per_producer_at_each_consumer():
     workload = Workload(items=50, capacity=4, producers=2)
     verdict = check_variant(load_path(broken("reorders")), workload)
     assert "order was not kept" in verdict.problems[0], verdict.problems
+
+
+FAILURE_RULES = [
+    # (broken variant, the rule it breaks, what the first problem must say)
+    ("swallows_errors", "the error comes out", "did not come out of run(): it returned "
+     "normally"),
+    ("replaces_the_error", "the error comes out", "which raised RuntimeError: a worker failed "
+     "instead"),
+    ("hangs_on_failure", "shutdown ends", "did not shut down: still running 3 s after the "
+     "failure injected in a sink at item 50"),
+    ("slow_shutdown", "shutdown within 2 s", "shutdown took 2.5 s after the failure (limit 2 s)"),
+    ("leaks_on_failure", "nobody left behind", "was still working after run() returned"),
+]
+
+
+@pytest.mark.parametrize("name, rule, message", FAILURE_RULES, ids=[r[0] for r in FAILURE_RULES])
+def test_broken_shutdown_fails_its_rule(name, rule, message):
+    verdict = check_variant(load_path(broken(name)), Workload(items=100),
+                            failure=("sink", 50))
+    assert not verdict.ok, f"the {rule!r} rule let {name} pass"
+    assert message in verdict.problems[0], verdict.problems
+
+
+def test_a_failing_variant_that_leaves_its_thread_blocked_is_reported():
+    verdict = check_variant(load_path(broken("leaks_on_failure")), Workload(items=100),
+                            failure=("sink", 50))
+    assert any("thread(s) still running" in p for p in verdict.problems), verdict.problems
+
+
+@pytest.mark.parametrize("name, message", [
+    ("leaks_a_greenlet", "run() returned with 1 greenlet(s) still suspended, never ended"),
+    ("leaks_a_process", "run() returned with 1 child process(es) still running"),
+])
+def test_workers_left_behind_are_reported(name, message):
+    verdict = check_variant(load_path(broken(name)), Workload(items=100))
+    assert message in verdict.problems, verdict.problems
+
+
+def test_a_hang_after_the_failure_is_cut_short():
+    # The time limit is 10 s, but once the failure is 3 s old there is no point waiting.
+    verdict = check_variant(load_path(broken("hangs_on_failure")), Workload(items=100),
+                            timeout=30, failure=("sink", 50))
+    assert verdict.problems[0].startswith("did not shut down")

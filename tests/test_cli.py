@@ -115,15 +115,19 @@ def test_report_splits_fixed_and_marginal_costs(tmp_path):
         assert result.returncode == 0, result.stderr
     result = capqueue("report", small, large)
     assert result.returncode == 0, result.stderr
-    assert "fixed cost per run" in result.stdout
-    assert result.stdout.splitlines()[1].split()[0] == "asyncio"
+    lines = result.stdout.splitlines()
+    scale = next(i for i, line in enumerate(lines) if line.startswith("variant"))
+    assert "ns/item @ 100" in lines[scale] and "ns/item @ 5,000" in lines[scale]
+    split = next(i for i, line in enumerate(lines) if "fixed cost per run" in line)
+    assert lines[split + 1].split()[0] == "asyncio"
 
 
 def test_report_writes_markdown(tmp_path):
     out = tmp_path / "run.json"
     capqueue("run", "sequential", "--items", 20, "--debug-single-value", "-o", out)
     lines = capqueue("report", out, "--markdown").stdout.splitlines()
-    assert "| variant | model | ns per item (mean ± std dev) | ratio to sequential |" in lines
+    assert "| variant | model | ns per item (mean ± std dev) | ratio to sequential | peak RSS |" in lines
+    assert "|---|---|---:|---:|---:|" in lines
 
 
 def test_saved_json_is_the_only_file_left(tmp_path):

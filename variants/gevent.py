@@ -1,23 +1,30 @@
 """gevent greenlets handing items over through gevent.queue.Queue(maxsize=capacity).
 
 The code reads like the threads variant: ``queue.put`` blocks while the queue is full and
-iterating the queue blocks while it is empty. But the blocking is cooperative: a greenlet
-that cannot go on switches to gevent's hub (a libev or libuv event loop), and the hub
-switches to a greenlet that can. All of it runs in one OS thread, with no lock and no GIL
-hand-over, and no monkey-patching is needed since nothing here does I/O.
+``queue.get`` while it is empty. But the blocking is cooperative: a greenlet that cannot go
+on switches to gevent's hub (a libev or libuv event loop), and the hub switches to a
+greenlet that can. All of it runs in one OS thread, with no lock and no GIL hand-over; no
+monkey-patching is needed, since nothing here does I/O.
 
-Shutdown is gevent's own idiom: putting ``StopIteration`` in the queue ends a consumer's
-``for item in queue``. The main greenlet waits with ``gevent.iwait`` for workers to finish
-in whatever order they do, re-raises the first failure at once with ``get()``, and in any
-case kills every worker still alive before returning, so none is left blocked on a full or
-empty queue.
+Shutdown uses the queue's own ``shutdown()``, the API Python 3.13 gave ``queue.Queue``
+and gevent offers on every version: once the producers are done, ``shutdown()`` lets the
+consumers take what is queued, after which their ``get`` raises ``ShutDown``. A worker
+that fails calls ``shutdown(immediate=True)`` before its error propagates, so that every
+blocked or later ``put`` and ``get`` raises ``ShutDown`` and the other workers end at once;
+the main greenlet then re-raises the error from ``joinall``.
 
-Expect a hand-off near asyncio's or below: a switch between greenlets is a C-level stack
-swap, cheaper than a trip through asyncio's Python event loop.
+Why not just kill the others when one fails? ``capqueue check --fail-in sink`` showed that
+gevent delivers a greenlet's death (links, ``iwait``, ``kill``) through the hub's callback
+queue, and the queue's hand-offs can keep the hub busy until every item is through: the
+survivors ran the whole workload before anyone heard of the failure. Shutting the queue
+down stops them at their very next ``put`` or ``get``.
+
+Expect a hand-off well below asyncio's: a switch between greenlets is a C-level stack
+swap, not a trip through an event loop written in Python.
 """
 
 import gevent
-from gevent.queue import Queue
+from gevent.queue import Queue, ShutDown
 
 MODEL = "gevent"
 
@@ -29,24 +36,33 @@ def produce(queue, source):
 
 
 def consume(queue, sink):
-    """Process items until StopIteration comes out of the queue."""
-    for item in queue:
+    """Process items until the queue is shut down and empty."""
+    while True:
+        try:
+            item = queue.get()
+        except ShutDown:
+            return
         sink(item)
 
 
 def run(sources, sinks, capacity):
-    """Spawn the workers, close the queue once the producers are done, re-raise any failure."""
+    """Spawn the workers, shut the queue down once the producers are done, re-raise failures."""
     queue = Queue(maxsize=capacity)
-    producers = [gevent.spawn(produce, queue, source) for source in sources]
-    consumers = [gevent.spawn(consume, queue, sink) for sink in sinks]
-    producing = len(producers)
+
+    def work(task, *args):
+        try:
+            task(queue, *args)
+        except ShutDown:
+            pass  # someone else failed and shut the queue down: just stop
+        except BaseException:
+            queue.shutdown(immediate=True)  # stop everyone else now
+            raise
+
+    producers = [gevent.spawn(work, produce, source) for source in sources]
+    consumers = [gevent.spawn(work, consume, sink) for sink in sinks]
     try:
-        for worker in gevent.iwait(producers + consumers):
-            worker.get()  # re-raises the worker's error, if it failed
-            if worker in producers:
-                producing -= 1
-                if not producing:
-                    for _ in consumers:
-                        queue.put(StopIteration)
+        gevent.joinall(producers, raise_error=True)
+        queue.shutdown()
+        gevent.joinall(consumers, raise_error=True)
     finally:
         gevent.killall(producers + consumers)
