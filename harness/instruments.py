@@ -149,6 +149,8 @@ class Ledger:
                           worker if slot == P_PRODUCER else -1)
 
     def _depth(self, producer, item):
+        if self.head[INJECTED_NS]:
+            return  # shutting down after a failure, a consumer may drop items unprocessed
         depth = self.head[PUTS] - self.head[SINKS] - self.workload.consumers
         if depth > self.head[MAX_DEPTH]:
             self.head[MAX_DEPTH] = depth

@@ -58,8 +58,7 @@ CASES = [
     ("report {tmp}/other_pyperf.json", "{tmp}/other_pyperf.json holds no capqueue benchmarks"),
     ("report {tmp}/broken_pyperf.json", "{tmp}/broken_pyperf.json is not a valid pyperf "
      "results file"),
-    ("report {tmp}/empty.json {tmp}/empty.json {tmp}/empty.json", "report takes one results "
-     "file, or two"),
+    ("report {tmp}/list.json {tmp}/empty.json", "{tmp}/list.json is JSON but not a pyperf"),
     ("run sequential --items 5 -o {tmp}/empty.json", "{tmp}/empty.json already exists; name "
      "a new file, or add to it with --append"),
     ("run sequential --items 5 --append {tmp}/notes.txt", "{tmp}/notes.txt is not JSON"),
