@@ -19,14 +19,20 @@ compare: $(READY)
 test: $(READY)
 	$(BIN)/python -m pytest
 
-# ns per item and peak RSS from 10,000 to 10,000,000 items (about 20 minutes).
+# ns per item and peak RSS from 1 to 10,000,000 items, each variant's sizes measured one
+# after another so that the machine's drift over the half hour it takes spreads evenly.
+# The 1-item run is the fixed cost of one run; the 10,000,000-item run, a single value.
 scale: $(READY)
-	$(BIN)/capqueue run $(IN_PROCESS) --items 10000 --fast -o $(SCALE_DIR)/items-10000.json
-	$(BIN)/capqueue run $(IN_PROCESS) --items 100000 --fast -o $(SCALE_DIR)/items-100000.json
-	$(BIN)/capqueue run $(IN_PROCESS) --items 1000000 -p 3 -n 1 -w 0 -l 1 \
-		-o $(SCALE_DIR)/items-1000000.json
-	$(BIN)/capqueue run $(IN_PROCESS) --items 10000000 -p 1 -n 1 -w 0 -l 1 \
-		-o $(SCALE_DIR)/items-10000000.json
+	mkdir -p $(SCALE_DIR)
+	for variant in $(IN_PROCESS); do \
+	  $(BIN)/capqueue run $$variant -q --items 1 --fast --append $(SCALE_DIR)/items-1.json && \
+	  $(BIN)/capqueue run $$variant -q --items 10000 --fast --append $(SCALE_DIR)/items-10000.json && \
+	  $(BIN)/capqueue run $$variant -q --items 100000 --fast --append $(SCALE_DIR)/items-100000.json && \
+	  $(BIN)/capqueue run $$variant -q --items 1000000 -p 3 -n 1 -w 0 -l 1 \
+	    --append $(SCALE_DIR)/items-1000000.json && \
+	  $(BIN)/capqueue run $$variant -q --items 10000000 -p 1 -n 1 -w 0 -l 1 \
+	    --append $(SCALE_DIR)/items-10000000.json || exit 1; \
+	done
 	$(BIN)/capqueue report $(SCALE_DIR)/items-*.json
 
 $(READY): pyproject.toml

@@ -62,11 +62,13 @@ class Verdict:
     def line(self, width=18):
         """One line for the user: the variant and its first problem, or what it proved."""
         if self.ok and self.shutdown_seconds is not None:
+            plural = "" if self.processed_after == 1 else "s"
             detail = (f"the failure came out of run(), nothing left running; shut down in "
-                      f"{self.shutdown_seconds * 1000:.0f} ms, {self.processed_after:,} items "
-                      "processed meanwhile")
+                      f"{self.shutdown_seconds * 1000:.0f} ms, {self.processed_after:,} "
+                      f"item{plural} processed meanwhile")
         elif self.ok:
-            detail = f"{self.processed:,} items, {self.seconds:.2f} s"
+            plural = "" if self.processed == 1 else "s"
+            detail = f"{self.processed:,} item{plural} processed, {self.seconds:.2f} s"
         if self.ok:
             detail += "".join(f"; {note}" for note in self.notes)
             return f"ok    {self.variant:{width}}  {detail}"

@@ -6,6 +6,7 @@ one sentence on stderr and exit status 2; an interrupted command exits with stat
 """
 
 import argparse
+import os
 import signal
 import sys
 
@@ -35,9 +36,9 @@ DESCRIPTIONS = {
                "say otherwise), print the comparison table, and save the pyperf JSON under "
                "results/. What `make compare` runs.",
     "report": "Print the comparison table of a results file. Given several files of one "
-              "workload shape at different item counts, print ns per item and peak RSS at "
-              "each size, and split each variant's cost into a fixed cost per run and a "
-              "marginal cost per item.",
+              "workload with one parameter changed (items, capacity, ...), print ns per item "
+              "and peak RSS for each; when the item count changes, also split each "
+              "variant's cost into a fixed cost per run and a marginal cost per item.",
 }
 
 
@@ -135,7 +136,7 @@ def build_parser():
     sub = commands.add_parser("report", help="print the table of a results file",
                               description=DESCRIPTIONS["report"])
     sub.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON written by "
-                     "capqueue run or compare (several: a scale table)")
+                     "capqueue run or compare (several: a sweep table)")
     sub.add_argument("--markdown", action="store_true", help="print a Markdown table")
     sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub.set_defaults(handler=cmd_report)
@@ -160,6 +161,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("capqueue: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (capqueue report ... | head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except Exception as exc:
         if debug:
             raise
@@ -232,7 +236,7 @@ def cmd_report(args):
         return 0
     print(f"measured: {report.describe_machine(suites[0])}")
     print()
-    print(*report.scale_table(suites, args.markdown), sep="\n")
+    print(*report.sweep_table(suites, args.markdown), sep="\n")
     split = report.split_table(suites, args.markdown)
     if split:
         print()
@@ -291,8 +295,7 @@ def time_checked(runner, command, variants, workload, target, base, timeout):
     print(f"workload: {workload.describe()}")
     print(f"timer:    {measure.TIMER_NOTE}")
     print(f"results:  {target}")
-    print(f"checking {len(variants)} variant(s) on {checked.items:,} items per producer first",
-          flush=True)
+    print(f"checking {len(variants)} variant(s) first, on {checked.describe()}", flush=True)
     interrupted = False
 
     def on_interrupt(signum, frame):

@@ -20,8 +20,13 @@ class Row:
     mean_ns: float
     stdev_ns: float | None  # None with a single value (pyperf --debug-single-value)
     ratio: float | None  # to the baseline, None when the suite has no baseline
-    total: int  # items processed per run, all producers together
+    workload: Workload
     rss_mib: float | None  # the largest peak RSS of its pyperf workers, if pyperf recorded it
+
+    @property
+    def total(self):
+        """Items processed per run, all producers together."""
+        return self.workload.total
 
 
 def rows(suite):
@@ -39,7 +44,7 @@ def rows(suite):
             mean_ns=bench.mean() * 1e9,
             stdev_ns=bench.stdev() * 1e9 if len(values) > 1 else None,
             ratio=bench.mean() / floor if floor else None,
-            total=Workload.from_metadata(meta).total,
+            workload=Workload.from_metadata(meta),
             rss_mib=_peak_rss(bench),
         ))
     return sorted(out, key=lambda row: row.mean_ns)
@@ -91,18 +96,25 @@ def table(suite, markdown=False):
     return layout(header, cells, "llrrr", markdown)
 
 
-def scale_table(suites, markdown=False):
-    """One row per variant, one column pair (ns per item, peak RSS) per suite, by size."""
-    measured = sorted(((rows(suite), suite) for suite in suites),
-                      key=lambda pair: pair[0][0].total if pair[0] else 0)
-    by_suite = [{r.variant: r for r in found} for found, _ in measured]
-    # ordered by cost at the largest size, then whatever only smaller sizes have
-    names = list(dict.fromkeys([r.variant for r in measured[-1][0]]
+def sweep_table(suites, markdown=False):
+    """One row per variant, and a column pair (ns per item, peak RSS) per suite.
+
+    The suites are runs of one workload with one parameter changed (items for a scale
+    run, capacity for a capacity sweep, ...): columns are sorted and labelled by it.
+    """
+    measured = [found for found in (rows(suite) for suite in suites) if found]
+    fields = ("items", "capacity", "producers", "consumers")
+    varying = [f for f in fields
+               if len({getattr(found[0].workload, f) for found in measured}) > 1] or ["items"]
+    measured.sort(key=lambda found: [getattr(found[0].workload, f) for f in varying])
+    by_suite = [{r.variant: r for r in found} for found in measured]
+    # ordered by cost in the last column, then whatever only other columns have
+    names = list(dict.fromkeys([r.variant for r in measured[-1]]
                                + [n for found in by_suite for n in found]))
     header = ["variant"]
-    for found, _ in measured:
-        size = f"{found[0].total:,}" if found else "?"
-        header += [f"ns/item @ {size}", f"RSS @ {size}"]
+    for found in measured:
+        label = ", ".join(f"{f} {getattr(found[0].workload, f):,}" for f in varying)
+        header += [f"ns/item, {label}", "peak RSS"]
     cells = []
     for name in names:
         row = [name]

@@ -53,8 +53,8 @@ class Workload:
 
     def describe(self):
         """A short human description, as the tables print it."""
-        return (f"{self.items:,} items x {self.producers} producer(s) -> "
-                f"{self.consumers} consumer(s), capacity {self.capacity}")
+        return (f"{_count(self.items, 'item')} x {_count(self.producers, 'producer')} -> "
+                f"{_count(self.consumers, 'consumer')}, capacity {self.capacity}")
 
     def as_metadata(self):
         """The workload as pyperf metadata entries (prefixed, so they never clash)."""
@@ -64,3 +64,7 @@ class Workload:
     def from_metadata(cls, metadata):
         """Rebuild the workload recorded by ``as_metadata``."""
         return cls(**{key: int(metadata[f"capqueue_{key}"]) for key in asdict(cls())})
+
+
+def _count(number, noun):
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")

@@ -117,9 +117,23 @@ def test_report_splits_fixed_and_marginal_costs(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     scale = next(i for i, line in enumerate(lines) if line.startswith("variant"))
-    assert "ns/item @ 100" in lines[scale] and "ns/item @ 5,000" in lines[scale]
+    assert "ns/item, items 100" in lines[scale] and "ns/item, items 5,000" in lines[scale]
     split = next(i for i, line in enumerate(lines) if "fixed cost per run" in line)
     assert lines[split + 1].split()[0] == "asyncio"
+
+
+def test_report_of_a_capacity_sweep_labels_columns_by_capacity(tmp_path):
+    files = []
+    for capacity in (1, 50):
+        out = tmp_path / f"capacity-{capacity}.json"
+        result = capqueue("run", "sequential", "generators", "--items", 200, "--capacity",
+                          capacity, "--debug-single-value", "-o", out)
+        assert result.returncode == 0, result.stderr
+        files.append(out)
+    lines = capqueue("report", *files).stdout.splitlines()
+    header = next(line for line in lines if line.startswith("variant"))
+    assert header.index("capacity 1") < header.index("capacity 50")
+    assert not any("fixed cost per run" in line for line in lines)  # no sizes to split
 
 
 def test_report_writes_markdown(tmp_path):

@@ -16,8 +16,9 @@ the main greenlet then re-raises the error from ``joinall``.
 Why not just kill the others when one fails? ``capqueue check --fail-in sink`` showed that
 gevent delivers a greenlet's death (links, ``iwait``, ``kill``) through the hub's callback
 queue, and the queue's hand-offs can keep the hub busy until every item is through: the
-survivors ran the whole workload before anyone heard of the failure. Shutting the queue
-down stops them at their very next ``put`` or ``get``.
+survivors ran the rest of the workload before anyone heard of the failure, so shutdown took
+longer the more items there were. Shutting the queue down stops them at their very next
+``put`` or ``get``.
 
 Expect a hand-off well below asyncio's: a switch between greenlets is a C-level stack
 swap, not a trip through an event loop written in Python.
