@@ -9,15 +9,14 @@ rules, each proven to fail on a deliberately broken variant in ``tests/``:
 - no item is processed before its producer took it from its source (the hand-off is real);
 - the queue's depth never exceeds the capacity (a lower bound, see ``harness.instruments``);
 - ``run`` returns, within the time limit, without raising, and with nothing still running:
-  no event after it returned, no thread or child process left behind.
+  no event after it returned, no thread, child process or suspended greenlet left behind.
 
 With an injected failure the rules change: the injected error must come out of ``run``
 (alone, or inside an ``ExceptionGroup``) within ``SHUTDOWN_LIMIT`` seconds, and nothing may
-be left running; items after the failure are allowed to be missing, and the depth bound is
-checked only up to the failure (a consumer shutting down may drop items unprocessed, which
-the ledger cannot tell from items still queued). Errors that other
-workers raised because of the failure (a producer finding the channel closed) are allowed
-too, and shown as a note beside the verdict.
+be left running. Items after the failure may be missing, and the depth bound is checked
+only up to the failure (a consumer shutting down may drop items unprocessed, which the
+ledger cannot tell from items still queued). Errors that other workers raised because of
+the failure (a producer finding the channel closed) are allowed, and shown as a note.
 """
 
 import json
@@ -76,19 +75,20 @@ class Verdict:
         return f"FAIL  {self.variant:{width}}  {self.problems[0]}{extra}"
 
 
-def check_variant(variant, workload, *, timeout=None, failure=None):
+def check_variant(variant, workload, *, timeout=None, failure=None, python=None):
     """Run ``variant`` once on ``workload`` in a child process and return its ``Verdict``.
 
     ``failure`` is None or (``"sink"`` | ``"source"``, item): where to inject an error.
+    ``python`` is the interpreter to check it with (the one to be timed), by default ours.
     """
     timeout = time_limit(workload) if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="capqueue-check-") as tmp:
         ledger_path, report_path = Path(tmp, "ledger"), Path(tmp, "report.json")
         Ledger.create(ledger_path, workload)
         ledger = Ledger(ledger_path, workload)  # read-only here: the child records into it
-        command = [sys.executable, "-m", "harness.checkrun", "check", variant.name,
+        command = [python or sys.executable, "-m", "harness.checkrun", "check", variant.name,
                    "--ledger", str(ledger_path), "--report", str(report_path),
-                   *workload_options(workload)]
+                   *workload.as_options()]
         if variant.path:
             command += ["--variant-path", variant.path]
         if failure:
@@ -106,12 +106,6 @@ def _stuck_after_failure(ledger):
     """Whether the injected failure happened long enough ago that waiting on is pointless."""
     injected = ledger.head[ins.INJECTED_NS]
     return bool(injected) and time.monotonic_ns() - injected > (SHUTDOWN_LIMIT + 1) * 1e9
-
-
-def workload_options(workload):
-    """The command-line options that rebuild ``workload`` in another process."""
-    return ["--items", str(workload.items), "--capacity", str(workload.capacity),
-            "--producers", str(workload.producers), "--consumers", str(workload.consumers)]
 
 
 def _run_child(command, timeout, give_up=lambda: False):
@@ -236,12 +230,12 @@ def _describe_problem(head, workload):
     return f"unknown problem code {kind}"
 
 
-def check_many(variants, workload, *, timeout=None, failure=None, out=sys.stdout):
-    """Check each variant in turn, printing its line as soon as it is judged."""
+def check_many(variants, workload, *, out=sys.stdout, **options):
+    """Check each variant in turn (``options`` as for ``check_variant``), printing its line."""
     verdicts = []
     width = max((len(v.name) for v in variants), default=0)
     for variant in variants:
-        verdicts.append(check_variant(variant, workload, timeout=timeout, failure=failure))
+        verdicts.append(check_variant(variant, workload, **options))
         print(verdicts[-1].line(width), file=out, flush=True)
     return verdicts
 
@@ -253,7 +247,7 @@ def trace_variant(variant, workload, *, timeout=None):
     """
     timeout = time_limit(workload) if timeout is None else timeout
     command = [sys.executable, "-u", "-m", "harness.checkrun", "trace", variant.name,
-               *workload_options(workload)]
+               *workload.as_options()]
     if variant.path:
         command += ["--variant-path", variant.path]
     sys.stdout.flush()

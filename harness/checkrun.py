@@ -27,6 +27,7 @@ LINGER = 0.2  # seconds to watch workers that outlived run() before reporting th
 
 
 def main(argv=None):
+    """Run one check or trace as ``harness.check`` asked, on the options it passed."""
     parser = argparse.ArgumentParser(prog="python -m harness.checkrun")
     parser.add_argument("mode", choices=("check", "trace"))
     parser.add_argument("variant")
@@ -110,7 +111,7 @@ def greenlets_left():
     current = greenlet.getcurrent()
     return [repr(g) for g in gc.get_objects()
             if isinstance(g, greenlet.greenlet) and g and g is not current
-            and not g.parent is None and not isinstance(g, hub)]
+            and g.parent is not None and not isinstance(g, hub)]
 
 
 def describe(error):

@@ -8,6 +8,7 @@ one sentence on stderr and exit status 2; an interrupted command exits with stat
 import argparse
 import os
 import signal
+import subprocess
 import sys
 
 import pyperf
@@ -18,7 +19,13 @@ from harness.results import ResultsError
 from harness.workload import DEFAULT_CAPACITY, DEFAULT_ITEMS, Workload, WorkloadError
 
 TRACE_ITEMS = 35  # the teaching notebook's run: range(1, 36)
-USER_ERRORS = (WorkloadError, VariantError, ResultsError)
+
+
+class UsageError(Exception):
+    """Options that cannot work together, or here; the message says why."""
+
+
+USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError)
 
 DESCRIPTIONS = {
     "list": "List every variant: its model and what it is, or why it cannot run here.",
@@ -100,11 +107,12 @@ def workload_of(args):
 def build_parser():
     parser = Parser(prog="capqueue", description="capqueue: one capped-queue producer/"
                     "consumer task, written once per Python concurrency model, verified "
-                    "then measured with pyperf.")
+                    "then measured with pyperf.",
+                    epilog="Run 'capqueue COMMAND --help' for a command's options.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=Parser)
 
-    sub = commands.add_parser("list", help=DESCRIPTIONS["list"],
+    sub = commands.add_parser("list", help="list every variant with its model",
                               description=DESCRIPTIONS["list"])
     add_common_options(sub, check_options=False)
     sub.set_defaults(handler=cmd_list)
@@ -133,7 +141,7 @@ def build_parser():
                             ("compare", "check and time every variant; print the table")):
         commands.add_parser(name, help=help_text, add_help=False)
 
-    sub = commands.add_parser("report", help="print the table of a results file",
+    sub = commands.add_parser("report", help="print the table of one or more results files",
                               description=DESCRIPTIONS["report"])
     sub.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON written by "
                      "capqueue run or compare (several: a sweep table)")
@@ -198,10 +206,10 @@ def cmd_check(args):
     failure = None
     if args.fail_in or args.fail_at is not None:
         if not (args.fail_in and args.fail_at is not None):
-            raise WorkloadError("fail-at", "and --fail-in go together: give both, or neither")
+            raise UsageError("--fail-at and --fail-in go together: give both, or neither")
         if not 1 <= args.fail_at <= workload.total:
-            raise WorkloadError("fail-at", f"must name an item from 1 to {workload.total:,}, "
-                                           f"not {args.fail_at}")
+            raise UsageError(f"--fail-at must name an item from 1 to {workload.total:,}, "
+                             f"not {args.fail_at}")
         failure = (args.fail_in, args.fail_at)
     variants = select(args.variants, args.variant_path)
     what = f"; failure injected in a {failure[0]} at item {failure[1]}" if failure else ""
@@ -279,6 +287,18 @@ def cmd_measure(command, argv):
         return 0
     if workload.items < 1:
         raise WorkloadError("items", "must be at least 1 to time anything per item, not 0")
+    if args.compare_to:
+        raise UsageError("--compare-to is not supported here: time each interpreter with "
+                         "--python into its own file, then python -m pyperf compare_to A B")
+    if args.python != sys.executable:
+        try:
+            ready = subprocess.run([args.python, "-c", "import pyperf, harness.cli"],
+                                   capture_output=True).returncode == 0
+        except OSError:
+            ready = False
+        if not ready:
+            raise UsageError(f"--python {args.python} cannot import pyperf and capqueue's "
+                             "harness; install capqueue into that interpreter first")
     variants = select(getattr(args, "variants", []), args.variant_path,
                       everything=command == "compare")
     output = args.output or (None if args.append else str(results.default_path(command)))
@@ -307,7 +327,7 @@ def time_checked(runner, command, variants, workload, target, base, timeout):
     done, suite = [], base
     try:
         usable = usable_or_reported(variants)
-        verdicts = check.check_many(usable, checked, timeout=timeout)
+        verdicts = check.check_many(usable, checked, timeout=timeout, python=runner.args.python)
         passing = [v for v, verdict in zip(usable, verdicts) if verdict.ok]
         failed = len(variants) - len(passing) - sum(v.status == "unavailable" for v in variants)
         runner.args.variants = [v.name for v in passing]  # what the workers will register

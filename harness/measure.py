@@ -11,17 +11,18 @@ that call, so a figure includes the model's own start-up and tear-down (creating
 joining threads, ``asyncio.run``'s new event loop, ``trio.run``), spread over the items of
 one run. That is deliberate: it is what a program pays to use the model for this job, and
 leaving it out would flatter the models with the most expensive start-up. The per-run cost
-fades as the number of items grows; ``capqueue report A.json B.json`` splits the two from
-runs at two item counts. The timer excludes making the sources (``range`` objects) and the
-sinks (``deque(maxlen=1).append``), which cost nothing per item.
+fades as the number of items grows; ``capqueue report`` given runs at several item counts
+splits the two (``make scale`` makes such runs). The timer excludes making the sources
+(``range`` objects) and the sinks (``deque(maxlen=1).append``).
 """
 
 import time
 from dataclasses import replace
 
 from harness.instruments import timed_sinks
+from harness.workload import Workload
 
-CHECK_ITEMS = 100_000
+CHECK_ITEMS = 100_000  # run and compare check the timed workload's shape at most this big
 
 TIMER_NOTE = ("Each timed loop runs the whole workload through run(): the figures include "
               "starting the model's runtime (creating threads, asyncio.run, trio.run), spread "
@@ -71,8 +72,8 @@ def metadata(variant, workload):
 
 def forward_options(command, args):
     """pyperf's add_cmdline_args: pass the workers what selects and shapes the benchmarks."""
-    command.extend(["--items", str(args.items), "--capacity", str(args.capacity),
-                    "--producers", str(args.producers), "--consumers", str(args.consumers)])
+    command.extend(Workload(args.items, args.capacity, args.producers,
+                            args.consumers).as_options())
     for path in args.variant_path:
         command.extend(["--variant-path", path])
     command.extend(args.variants)

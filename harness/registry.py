@@ -15,7 +15,7 @@ import importlib.util
 import inspect
 import pkgutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import variants
@@ -137,7 +137,7 @@ def load_path(path):
     variant = _load(name, str(path), load)
     if not variant.ok:
         raise VariantError(f"{path} {variant.problem}")
-    return Variant(**{**variant.__dict__, "path": str(path)})
+    return replace(variant, path=str(path))
 
 
 def _import(name):

@@ -56,6 +56,11 @@ class Workload:
         return (f"{_count(self.items, 'item')} x {_count(self.producers, 'producer')} -> "
                 f"{_count(self.consumers, 'consumer')}, capacity {self.capacity}")
 
+    def as_options(self):
+        """The command-line options that rebuild this workload in another process."""
+        return [option for key, value in asdict(self).items()
+                for option in (f"--{key}", str(value))]
+
     def as_metadata(self):
         """The workload as pyperf metadata entries (prefixed, so they never clash)."""
         return {f"capqueue_{key}": value for key, value in asdict(self).items()}

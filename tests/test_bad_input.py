@@ -62,6 +62,9 @@ CASES = [
     ("run sequential --items 5 -o {tmp}/empty.json", "{tmp}/empty.json already exists; name "
      "a new file, or add to it with --append"),
     ("run sequential --items 5 --append {tmp}/notes.txt", "{tmp}/notes.txt is not JSON"),
+    ("run sequential --items 5 --compare-to python3", "--compare-to is not supported here"),
+    ("run sequential --items 5 --python {tmp}/notes.txt", "cannot import pyperf and capqueue's "
+     "harness"),
     # the command line itself
     ("frobnicate", "invalid choice: 'frobnicate'"),
     ("check --itemz 5", "unrecognized arguments: --itemz"),

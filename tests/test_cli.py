@@ -52,6 +52,22 @@ def test_check_passes_and_fails_with_one_line_per_variant():
     assert "missing item 17" in bad.stdout
 
 
+def test_a_missing_library_makes_its_variants_unavailable_and_the_others_run():
+    # As on an interpreter where gevent does not build: importing it fails.
+    code = ("import sys; sys.modules['gevent'] = None; from harness.cli import main; "
+            "sys.exit(main(sys.argv[1:]))")
+    listed = subprocess.run([sys.executable, "-c", code, "list"], cwd=ROOT,
+                            capture_output=True, text=True)
+    line = next(line for line in listed.stdout.splitlines() if line.startswith("gevent "))
+    assert "unavailable: needs gevent, which is not installed for Python" in line
+    checked = subprocess.run([sys.executable, "-c", code, "check", "--items", "20"], cwd=ROOT,
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    lines = checked.stdout.splitlines()
+    assert any(line.split()[:2] == ["skip", "gevent"] for line in lines)
+    assert sum(line.startswith("ok ") for line in lines) == len(lines) - 2  # all the others
+
+
 def test_a_hanging_variant_does_not_hang_the_harness():
     result = capqueue("check", "--variant-path", broken("hangs"), "--items", 10,
                       "--check-timeout", 1, timeout=30)

@@ -36,3 +36,9 @@ def test_bad_values_are_refused_with_one_sentence(field, value, message):
 def test_metadata_round_trip():
     workload = Workload(items=7, capacity=3, producers=2, consumers=5)
     assert Workload.from_metadata(workload.as_metadata()) == workload
+
+
+def test_command_line_options_name_every_field():
+    workload = Workload(items=7, capacity=3, producers=2, consumers=5)
+    assert workload.as_options() == ["--items", "7", "--capacity", "3", "--producers", "2",
+                                     "--consumers", "5"]
