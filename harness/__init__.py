@@ -4,5 +4,6 @@ Each module does one job: ``workload`` defines the task, ``registry`` finds the 
 ``instruments`` builds what a variant is handed (plain, recording or printing sources and
 sinks), ``check`` and ``checkrun`` verify a run in a child process, ``measure`` times with
 pyperf, ``results`` reads and writes pyperf JSON, ``report`` turns it into tables, and
-``cli`` is the ``capqueue`` command.
+``cli`` is the ``capqueue`` command. ``containers`` stands apart: the teaching notebook's
+list-versus-deque timings, redone.
 """

@@ -68,6 +68,21 @@ def test_a_missing_library_makes_its_variants_unavailable_and_the_others_run():
     assert sum(line.startswith("ok ") for line in lines) == len(lines) - 2  # all the others
 
 
+def test_a_broken_module_found_by_discovery_is_listed_and_the_others_run(tmp_path):
+    # As if a half-written file had been dropped into variants/.
+    (tmp_path / "half_written.py").write_text("def run(sources, sinks capacity):\n")
+    code = ("import sys, variants; variants.__path__.append(sys.argv.pop(1)); "
+            "from harness.cli import main; sys.exit(main(sys.argv[1:]))")
+    checked = subprocess.run([sys.executable, "-c", code, str(tmp_path), "check", "--items",
+                              "20"], cwd=ROOT, capture_output=True, text=True)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    lines = checked.stdout.splitlines()
+    broken_line = next(line for line in lines if "half_written" in line)
+    assert broken_line.split()[0] == "FAIL"
+    assert "broken: does not import: invalid syntax at line 1" in broken_line
+    assert sum(line.startswith("ok ") for line in lines) == len(lines) - 2  # all the others
+
+
 def test_a_hanging_variant_does_not_hang_the_harness():
     result = capqueue("check", "--variant-path", broken("hangs"), "--items", 10,
                       "--check-timeout", 1, timeout=30)
