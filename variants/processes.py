@@ -15,7 +15,7 @@ leave producers blocked on a full queue forever) and re-raises the worker's erro
 
 What the timing includes: starting and joining every process (with the ``fork`` start
 method, the cheapest on Linux) and pickling each item across the pipe, both inside the
-timed ``run()``. Expect tens of microseconds per item, a thousand times the floor.
+timed ``run()``. Expect about twenty microseconds per item, hundreds of times the floor.
 """
 
 import multiprocessing
