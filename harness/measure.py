@@ -259,13 +259,13 @@ class Session:
         """Check each task's variant on its workload (at most CHECK_ITEMS big), one line
         each; return the tasks that pass."""
         passing = []
-        width = max((len(t.name) for t in tasks), default=0)
+        width = max((len(t.variant.name) for t in tasks), default=0)
         for task in tasks:
             workload = checked_workload(task.workload)
             verdict = check.check_variant(task.variant, workload, timeout=self.timeout,
                                           python=self.python,
                                           cpu_loops=self.cpu_loops(workload))
-            print(replace(verdict, variant=task.name).line(width), file=self.out, flush=True)
+            print(verdict.line(width), file=self.out, flush=True)
             if verdict.ok:
                 passing.append(task)
         return passing
@@ -394,12 +394,15 @@ def progress_line(tasks, out=sys.stdout):
 
 def format_settings(settings, rounds):
     """pyperf's settings as a reader wants them: '10 processes x 3 values, 1 warm-up, ...'."""
-    loops = settings["loops"]
-    text = (f"{settings['processes']} processes x {settings['values']} values, "
-            f"{settings['warmups'] or 'no'} warm-up(s), "
-            + (f"{loops} loop(s) per value" if loops else "loops calibrated by pyperf"))
+    loops, warmups = settings["loops"], settings["warmups"] or 0
+    text = (f"{_count(settings['processes'], 'process', 'processes')} x "
+            f"{_count(settings['values'], 'value')}, "
+            f"{_count(warmups, 'warm-up') if warmups else 'no warm-up'}, "
+            + (f"{_count(loops, 'loop')} per value" if loops else "loops calibrated by pyperf"))
     if rounds > 1:
         text += f", in {rounds} interleaved rounds"
     return text
 
 
+def _count(number, noun, plural=None):
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -29,7 +29,8 @@ def test_list_names_every_variant_with_model_and_description():
     assert any(line.split()[1] == "trio" and "memory channel" in line for line in lines)
 
 
-@pytest.mark.parametrize("command", ["list", "check", "trace", "run", "compare", "report"])
+@pytest.mark.parametrize("command", ["list", "check", "trace", "run", "compare", "sweep",
+                                     "report"])
 def test_every_command_explains_itself(command):
     result = capqueue(command, "--help")
     assert result.returncode == 0
@@ -37,7 +38,7 @@ def test_every_command_explains_itself(command):
 
 
 def test_run_and_compare_help_say_what_the_timer_includes():
-    for command in ("run", "compare"):
+    for command in ("run", "compare", "sweep"):
         assert "asyncio.run" in capqueue(command, "--help").stdout
 
 
@@ -171,8 +172,10 @@ def test_report_writes_markdown(tmp_path):
     out = tmp_path / "run.json"
     capqueue("run", "sequential", "--items", 20, "--debug-single-value", "-o", out)
     lines = capqueue("report", out, "--markdown").stdout.splitlines()
-    assert "| variant | model | ns per item (mean ± std dev) | ratio to sequential | peak RSS |" in lines
-    assert "|---|---|---:|---:|---:|" in lines
+    assert ("| variant | model | per item (median) | 95% interval of the mean | mean ± std dev "
+            "| ratio to sequential | CPU per item | switches per item (vol. + invol.) "
+            "| peak RSS |") in lines
+    assert "|---|---|---:|---:|---:|---:|---:|---:|---:|" in lines
 
 
 def test_saved_json_is_the_only_file_left(tmp_path):
