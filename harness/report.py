@@ -53,6 +53,7 @@ class Row:
     gil_enabled: bool | None  # on a free-threaded build: was the GIL on in the worker?
     cores: int
     floor: float | None = None  # the sequential variant's median on the same workload
+    unit: str = "second"  # pyperf's unit of the values: "integer" for instruction counts
 
     @property
     def total(self):
@@ -143,6 +144,7 @@ def rows(suite):
             usage=_usage(runs),
             gil_enabled=None if gil is None else bool(gil),
             cores=int(meta.get("cpu_count") or os.cpu_count() or 1),
+            unit=bench.get_unit(),
         ))
     floors = {row.workload: row.median for row in out if row.variant == BASELINE}
     out = [replace(row, floor=floors.get(row.workload)) for row in out]
@@ -215,16 +217,23 @@ def _switches(row):
     return f"{row.usage['voluntary_switches']:.2g} + {row.usage['involuntary_switches']:.2g}"
 
 
+def _per_item(row, value):
+    """A figure of ``row`` in its unit: a duration, or a count (instructions)."""
+    if row.unit == "second" or value is None:
+        return duration(value)
+    return _three(value)
+
+
 def _interval(row):
     low_high = row.interval
     if low_high is None:
         return "n/a"
     low, high = low_high
-    return f"{duration(max(low, 0))} to {duration(high)}"
+    return f"{_per_item(row, max(low, 0))} to {_per_item(row, high)}"
 
 
 def _spread(row):
-    return "n/a" if row.stdev is None else duration(row.stdev)
+    return "n/a" if row.stdev is None else _per_item(row, row.stdev)
 
 
 def _mib(value):
@@ -238,18 +247,21 @@ def table(suite, markdown=False):
     speed-up against it.
     """
     found = rows(suite)
-    works = any(row.workload.works for row in found)
+    # the ideal is a time: counts (capqueue instructions) have no efficiency against it
+    works = any(row.workload.works and row.unit == "second" for row in found)
     header = ["variant", "model", "per item (median)", "95% interval of the mean",
               "mean ± std dev", f"ratio to {BASELINE}", "CPU per item",
               "switches per item (vol. + invol.)", "peak RSS"]
     align = "llrrrrrrr"
+    if found and found[0].unit == "integer":  # written by capqueue instructions
+        header[2] = "instructions per item (median)"
     if works:
         header[5:6] = ["speed-up", "efficiency"]
         align += "r"
     cells = []
     for r in found:
-        cell = [r.variant, r.model, duration(r.median), _interval(r),
-                f"{duration(r.mean)} ± {_spread(r)}", _times(r.ratio), duration(r.cpu),
+        cell = [r.variant, r.model, _per_item(r, r.median), _interval(r),
+                f"{_per_item(r, r.mean)} ± {_spread(r)}", _times(r.ratio), duration(r.cpu),
                 _switches(r), _mib(r.rss_mib)]
         if works:
             cell[5:6] = [_times(r.speedup), _percent(r.efficiency)]
@@ -269,7 +281,7 @@ def notes(suite):
         lines.append(f"No ratio: the file has no {BASELINE} benchmark, the floor every ratio "
                      f"is taken to (time it too: capqueue run {BASELINE} ...).")
     for r in found:
-        if r.workload.works:
+        if r.workload.works and r.unit == "second":
             lines.append(f"Ideal on this workload ({r.cores} cores): {duration(r.ideal)} per "
                          f"item ({ideal_reason(r)}).")
             break
