@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: compare test scale clean
+.PHONY: compare test instructions valgrind scale clean
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
 IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyncio_uvloop \
@@ -16,8 +16,19 @@ SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
 compare: $(READY)
 	$(BIN)/capqueue compare
 
-test: $(READY)
+test: $(READY) valgrind
 	$(BIN)/python -m pytest
+
+# Instructions per item under valgrind, for every variant that runs on one OS thread.
+instructions: $(READY) valgrind
+	$(BIN)/capqueue instructions
+
+# capqueue instructions counts under valgrind, a system package: install it where we can
+# (Debian's apt-get, as root); where we cannot, the command says so and its tests skip.
+valgrind:
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; } \
+	  || echo "valgrind is missing and could not be installed: capqueue instructions will not run"
 
 # ns per item and peak RSS from 1 to 10,000,000 items, each variant's sizes measured one
 # after another so that the machine's drift over the half hour it takes spreads evenly.

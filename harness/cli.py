@@ -11,7 +11,7 @@ import sys
 
 import pyperf
 
-from harness import check, measure, report, results, sweep
+from harness import check, instructions, measure, report, results, sweep
 from harness.instruments import calibrate, loops_for
 from harness.options import Parser, UsageError, seconds
 from harness.registry import VariantError, discover, select
@@ -104,6 +104,11 @@ def build_parser():
                             ("compare", "check and time every variant; print the table"),
                             ("sweep", "check and time variants over a grid of workloads")):
         commands.add_parser(name, help=help_text, add_help=False)
+
+    sub = commands.add_parser("instructions", help="count instructions per item under valgrind")
+    instructions.add_options(sub)
+    add_common_options(sub)
+    sub.set_defaults(handler=instructions.command)
 
     sub = commands.add_parser("report", help="print the table of one or more results files",
                               description=DESCRIPTIONS["report"])
