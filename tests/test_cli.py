@@ -21,6 +21,22 @@ def test_capqueue_and_python_m_harness_are_the_same_program():
     assert direct.stdout == capqueue("list").stdout
 
 
+def test_an_interpreter_without_the_dependencies_says_what_to_do():
+    # -S leaves site-packages out, as with a machine's Python that never ran make setup.
+    result = subprocess.run([sys.executable, "-S", "-m", "harness", "--help"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("capqueue: needs pyperf and psutil, which ")
+    assert "run `make setup`" in result.stderr and ".venv/bin/capqueue" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_make_setup_builds_only_the_venv():
+    result = subprocess.run(["make", "-n", "setup"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "compare" not in result.stdout and "pytest" not in result.stdout
+
+
 def test_list_names_every_variant_with_model_and_description():
     lines = capqueue("list").stdout.splitlines()
     names = [line.split()[0] for line in lines]
