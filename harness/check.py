@@ -195,6 +195,9 @@ def _missing_waits(ledger, workload):
 def _judge_ending(report, failure, verdict):
     """Problems with how ``run`` ended: its error, its shutdown time, what it left running."""
     problems = []
+    if report["returned"]:
+        problems.append(f"run() returned {report['returned']} without running it: run must do "
+                        "the whole job before it returns")
     error = report["error"]
     if error:
         verdict.debug = error["traceback"] + verdict.debug

@@ -10,6 +10,7 @@ is already in the ledger file.
 
 import argparse
 import gc
+import inspect
 import json
 import multiprocessing
 import os
@@ -74,10 +75,10 @@ def check(variant, workload, ledger, cpu_loops=0):
     """Run once with recording instruments; return what was seen of the run as a whole."""
     sources = [RecordedSource(ledger, p, items) for p, items in enumerate(workload.ranges())]
     sinks = [RecordedSink(ledger, c, cpu_loops) for c in range(workload.consumers)]
-    error = None
+    error = returned = None
     started = time.perf_counter()
     try:
-        variant.run(sources, sinks, workload.capacity, io=workload.io)
+        returned = variant.run(sources, sinks, workload.capacity, io=workload.io)
     except BaseException as exc:  # noqa: B036 - a variant may raise anything, even SystemExit
         error = exc
     finally:
@@ -88,12 +89,30 @@ def check(variant, workload, ledger, cpu_loops=0):
     return {
         "seconds": seconds,
         "error": describe(error),
+        "returned": unrun(returned),
         "shutdown_seconds": (returned_ns - injected_ns) / 1e9 if injected_ns else None,
         "threads_left": [t.name for t in threading.enumerate()
                          if t is not threading.main_thread() and t.is_alive()],
         "processes_left": [p.pid for p in multiprocessing.active_children()],
         "greenlets_left": greenlets_left(),
     }
+
+
+def unrun(value):
+    """What ``run`` returned instead of doing the work ("a coroutine", ...), or None.
+
+    A run() that hands back a coroutine or a generator did nothing: one wrapped around an
+    ``async def`` by a decorator, say. It is closed here, so no "never awaited" warning
+    hides the point.
+    """
+    for test, what in ((inspect.iscoroutine, "a coroutine"), (inspect.isgenerator, "a generator"),
+                       (inspect.isasyncgen, "an async generator"),
+                       (inspect.isawaitable, "an awaitable")):
+        if test(value):
+            if hasattr(value, "close"):
+                value.close()
+            return what
+    return None
 
 
 def greenlets_left():

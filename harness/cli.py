@@ -2,19 +2,21 @@
 
 ``capqueue`` and ``python -m harness`` are the same program. Bad input of any kind ends in
 one sentence on stderr and exit status 2; an interrupted command exits with status 130;
-``--debug`` shows the traceback instead.
+``--debug`` shows the traceback too (for a variant that does not load, its own error: a
+SyntaxError with its line and caret).
 """
 
 import os
 import signal
 import sys
+import traceback
 
 import pyperf
 
 from harness import check, measure, report, results
 from harness.instruments import calibrate, loops_for
 from harness.options import Parser, UsageError, seconds
-from harness.registry import VariantError, discover, select
+from harness.registry import VariantError, discover, error_text, select
 from harness.results import ResultsError
 from harness.workload import Workload, WorkloadError, whole_number
 
@@ -45,16 +47,33 @@ DESCRIPTIONS = {
 }
 
 
-def add_common_options(parser, check_options=True):
+# What --variant-path does for each command (the variant's name is its file name, less .py).
+PATH_HELP = {
+    "list": "also list the variant in FILE (repeatable)",
+    "check": "also load the variant in FILE (repeatable); with no VARIANT named, check only "
+             "these files' variants, else only the variants named (a file's variant is named "
+             "by its file name without .py)",
+    "trace": "load the variant in FILE, to trace it by its file name without .py",
+    "run": "also load the variant in FILE (repeatable); with no VARIANT named, time only "
+           "these files' variants, else only the variants named; pyperf's workers load the "
+           "file too",
+    "compare": "also compare the variant in FILE with all the others (repeatable)",
+}
+DEBUG_HELP = {
+    "list": "show the error of each variant that does not load",
+}
+
+
+def add_common_options(parser, command, check_options=True):
     parser.add_argument("--variant-path", action="append", default=[], metavar="FILE",
-                        help="also load the variant in FILE (repeatable); with no variant "
-                             "names, only these are used")
+                        help=PATH_HELP[command])
     if check_options:
         parser.add_argument("--check-timeout", type=seconds, metavar="SECONDS",
                             help="time limit of one check run (default: 10 s plus 50 µs "
                                  "per item)")
-    parser.add_argument("--debug", action="store_true",
-                        help="show tracebacks and the checked process's output on errors")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP.get(
+        command, "on errors, show tracebacks and the checked process's output (for a hang, "
+                 "the stacks of its threads and processes when it was stopped)"))
 
 
 def cpu_loops(workload):
@@ -72,7 +91,7 @@ def build_parser():
 
     sub = commands.add_parser("list", help="list every variant with its model",
                               description=DESCRIPTIONS["list"])
-    add_common_options(sub, check_options=False)
+    add_common_options(sub, "list", check_options=False)
     sub.set_defaults(handler=cmd_list)
 
     sub = commands.add_parser("check", help="verify that variants do the task",
@@ -80,7 +99,7 @@ def build_parser():
     sub.add_argument("variants", nargs="*", metavar="VARIANT",
                      help="variants to check (default: all)")
     Workload.add_options(sub)
-    add_common_options(sub)
+    add_common_options(sub, "check")
     sub.add_argument("--fail-in", choices=("sink", "source"),
                      help="make a consumer's sink (or a producer's source) raise at item "
                           "--fail-at, and check that every variant shuts down cleanly")
@@ -92,7 +111,7 @@ def build_parser():
                               description=DESCRIPTIONS["trace"])
     sub.add_argument("variant", metavar="VARIANT")
     Workload.add_options(sub, items=TRACE_ITEMS)
-    add_common_options(sub)
+    add_common_options(sub, "trace")
     sub.set_defaults(handler=cmd_trace)
 
     for name, help_text in (("run", "check, then time variants with pyperf"),
@@ -121,8 +140,10 @@ def main(argv=None):
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except USER_ERRORS as exc:
-        if debug:
-            raise
+        if debug:  # the error behind the sentence: the variant's own, when it has one
+            cause = exc.__cause__
+            print(error_text(cause) if cause else "".join(traceback.format_exception(exc)),
+                  end="", file=sys.stderr)
         text = f"--{exc.field} {exc.rule}" if isinstance(exc, WorkloadError) else str(exc)
         print(f"capqueue: {text}", file=sys.stderr)
         return 2
@@ -147,7 +168,17 @@ def cmd_list(args):
     for variant in found:
         text = variant.description if variant.ok else f"{variant.status}: {variant.problem}"
         print(f"{variant.name:{width}}  {variant.model:{model_width}}  {text}")
+    if args.debug:
+        show_load_errors(found)
     return 0
+
+
+def show_load_errors(variants):
+    """With --debug: the error of each variant that did not load, on stderr."""
+    for variant in variants:
+        if variant.error is not None:
+            print(f"--- {variant.name} ({variant.origin}):", error_text(variant.error),
+                  sep="\n", end="", file=sys.stderr)
 
 
 def usable_or_reported(variants, out=sys.stdout):
@@ -178,6 +209,7 @@ def cmd_check(args):
     verdicts = check.check_many(usable, workload, timeout=args.check_timeout, failure=failure,
                                 cpu_loops=cpu_loops(workload))
     if args.debug:
+        show_load_errors(variants)
         for verdict in verdicts:
             if not verdict.ok:
                 print(f"--- {verdict.variant}:", *verdict.problems, verdict.debug,
@@ -230,7 +262,7 @@ def cmd_measure(command, argv):
         parser.add_argument("variants", nargs="*", metavar="VARIANT",
                             help="variants to time (default: all)")
     Workload.add_options(parser)
-    add_common_options(parser)
+    add_common_options(parser, command)
     measure.add_measure_options(parser)
     # compare's default is pyperf's own --fast preset (10 processes x 2 values) widened to
     # 3 values, so that a table of every variant takes minutes, not a quarter of an hour.

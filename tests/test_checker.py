@@ -20,6 +20,8 @@ RULES = [
     ("leaves_a_thread", "nothing after return", "was still working after run() returned"),
     ("raises", "no error", "run() raised RuntimeError: out of patience"),
     ("crashes", "no crash", "the check process died (exit status 3)"),
+    ("returns_a_coroutine", "run does the work", "run() returned a coroutine without running "
+     "it: run must do the whole job before it returns"),
 ]
 
 

@@ -84,6 +84,37 @@ def test_a_missing_library_makes_its_variants_unavailable_and_the_others_run():
     assert sum(line.startswith("ok ") for line in lines) == len(lines) - 2  # all the others
 
 
+def test_a_variant_file_whose_library_is_missing_is_unavailable_and_the_others_run(tmp_path):
+    path = tmp_path / "needs_library.py"
+    path.write_text('"""Needs a library."""\nimport not_installed_anywhere\n')
+    listed = capqueue("list", "--variant-path", path)
+    assert listed.returncode == 0, listed.stderr
+    line = next(line for line in listed.stdout.splitlines() if line.startswith("needs_library"))
+    assert line.split(None, 2)[2] == ("unavailable: needs not_installed_anywhere, which is not "
+                                      f"installed for Python {sys.version_info[0]}."
+                                      f"{sys.version_info[1]}")
+    alone = capqueue("check", "--variant-path", path, "--items", 10)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert alone.stdout.splitlines()[1].split()[:2] == ["skip", "needs_library"]
+    beside = capqueue("check", "sequential", "--variant-path", path, "--items", 10)
+    assert beside.returncode == 0, beside.stdout + beside.stderr
+    assert beside.stdout.splitlines()[1].split()[:2] == ["ok", "sequential"]
+    named = capqueue("check", "needs_library", "--variant-path", path)
+    assert named.returncode == 2
+    assert "variant 'needs_library' is unavailable: needs not_installed_anywhere" in named.stderr
+
+
+def test_help_says_what_variant_path_does_for_each_command():
+    said = {command: " ".join(capqueue(command, "--help").stdout.split())
+            for command in ("list", "check", "trace", "run", "compare")}
+    assert "also list the variant in FILE" in said["list"]
+    assert "with no VARIANT named, check only these files' variants" in said["check"]
+    assert "to trace it by its file name without .py" in said["trace"]
+    assert "with no VARIANT named, time only these files' variants" in said["run"]
+    assert "also compare the variant in FILE with all the others" in said["compare"]
+    assert "checked process" not in said["list"]
+
+
 def test_a_broken_module_found_by_discovery_is_listed_and_the_others_run(tmp_path):
     # As if a half-written file had been dropped into variants/.
     (tmp_path / "half_written.py").write_text("def run(sources, sinks capacity):\n")
