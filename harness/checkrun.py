@@ -5,20 +5,25 @@ threads or crashes the interpreter must not take the harness with it. ``harness.
 starts this module as ``python -m harness.checkrun``; it runs the variant on recording (or
 printing) sources and sinks, then writes what it saw of the run itself (how it ended, how
 long shutdown took, which workers were left behind) as JSON. What the sources and sinks saw
-is already in the ledger file.
+is already in the ledger file. Processes the run left behind are reported, then ended (see
+``harness.leftovers``); a hang is for the parent to see, and ``SIGUSR1`` makes this process
+print the stacks of all its threads (``faulthandler``) before the parent kills it.
 """
 
 import argparse
+import faulthandler
 import gc
 import inspect
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
 import traceback
 
+from harness import leftovers
 from harness.instruments import (INJECTED_NS, InjectedFailure, Ledger, RecordedSink,
                                  RecordedSource, TracedSink, TracedSource)
 from harness.registry import find
@@ -43,6 +48,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     workload = Workload.from_args(args)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # the parent's "where are you?"
+    leftovers.become_subreaper()
     variant = find(args.variant, args.variant_path)
     if args.mode == "trace":
         trace(variant, workload, args.cpu_loops)
@@ -52,9 +59,15 @@ def main(argv=None):
         # one from the default (fork) context is refused by spawn and forkserver children.
         lock = multiprocessing.get_context("spawn").Lock()
         ledger = Ledger(args.ledger, workload, failure, lock=lock)
-        report = check(variant, workload, ledger, args.cpu_loops)
-        if report["threads_left"] or report["processes_left"] or report["greenlets_left"]:
+        report, processes = check(variant, workload, ledger, args.cpu_loops)
+        if report["threads_left"] or processes or report["greenlets_left"]:
             time.sleep(LINGER)  # let what was left running show itself in the ledger
+        leftovers.end(processes)
+        for _ in range(3):  # and whatever they started meanwhile
+            processes = leftovers.descendants()
+            if not processes:
+                break
+            leftovers.end(processes)
         with open(args.report, "w") as file:
             json.dump(report, file)
         # Leave now, even if the variant left threads behind: they would keep us alive.
@@ -72,7 +85,8 @@ def trace(variant, workload, cpu_loops=0):
 
 
 def check(variant, workload, ledger, cpu_loops=0):
-    """Run once with recording instruments; return what was seen of the run as a whole."""
+    """Run once with recording instruments; return what was seen of the run as a whole, and
+    the processes it left running."""
     sources = [RecordedSource(ledger, p, items) for p, items in enumerate(workload.ranges())]
     sinks = [RecordedSink(ledger, c, cpu_loops) for c in range(workload.consumers)]
     error = returned = None
@@ -86,6 +100,7 @@ def check(variant, workload, ledger, cpu_loops=0):
     returned_ns = time.monotonic_ns()
     seconds = time.perf_counter() - started
     injected_ns = ledger.head[INJECTED_NS]
+    processes = leftovers.descendants()
     return {
         "seconds": seconds,
         "error": describe(error),
@@ -93,9 +108,9 @@ def check(variant, workload, ledger, cpu_loops=0):
         "shutdown_seconds": (returned_ns - injected_ns) / 1e9 if injected_ns else None,
         "threads_left": [t.name for t in threading.enumerate()
                          if t is not threading.main_thread() and t.is_alive()],
-        "processes_left": [p.pid for p in multiprocessing.active_children()],
+        "processes_left": [leftovers.describe(p) for p in processes],
         "greenlets_left": greenlets_left(),
-    }
+    }, processes
 
 
 def unrun(value):

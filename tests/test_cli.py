@@ -137,6 +137,19 @@ def test_a_hanging_variant_does_not_hang_the_harness():
     assert "no answer in 1 s" in result.stdout
 
 
+def test_debug_on_a_hang_prints_the_stacks_of_every_thread_and_process():
+    result = capqueue("check", "--variant-path", broken("hangs_in_a_process"), "--items", 20,
+                      "--check-timeout", 1, "--debug", timeout=30)
+    assert result.returncode == 1
+    assert "no answer in 1 s" in result.stdout
+    check, fork = result.stderr.split("\n--- stacks of pid ")[1:]
+    assert check.split("\n")[0].endswith(": the check process, stopped:")
+    assert check.count("hread 0x") == 2  # the main thread and the queue's feeder thread
+    assert "hangs_in_a_process.py\", line 31 in run" in check and " in _feed" in check
+    assert fork.split("\n")[0].endswith(": a fork of the check process, stopped:")
+    assert "hangs_in_a_process.py\", line 14 in consume" in fork
+
+
 def test_run_writes_a_suite_pyperf_reads(tmp_path):
     out = tmp_path / "run.json"
     result = capqueue("run", "sequential", "generators", "--items", 200,
