@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
+EXAMPLE := examples/capqueue-simplequeue
+EXAMPLE_SITE := $(VENV)/example-site
 
 .PHONY: help setup compare test scale clean
 .DEFAULT_GOAL := compare
@@ -18,7 +20,8 @@ SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
 help:
 	@echo "make setup     build .venv (pinned versions); then run .venv/bin/capqueue --help"
 	@echo "make compare   check and time every variant, print the table, save under results/"
-	@echo "make test      the conformance suite, the checker's tests, the CLI tests"
+	@echo "make test      the conformance suite, the checker's tests, the CLI tests, and the"
+	@echo "               example plug-in package's own test (examples/)"
 	@echo "make scale     ns per item from 1 to 10,000,000 items (about half an hour)"
 	@echo "make clean     remove .venv"
 
@@ -28,8 +31,18 @@ setup: $(READY)
 compare: $(READY)
 	$(BIN)/capqueue compare
 
-test: $(READY)
+test: $(READY) $(EXAMPLE_SITE)/.installed
 	$(BIN)/python -m pytest
+	cd $(EXAMPLE) && PYTHONPATH=$(CURDIR)/$(EXAMPLE_SITE) $(CURDIR)/$(BIN)/python -m pytest
+
+# The example plug-in package, installed as a user would install one, but into a folder of
+# its own that only its tests put on the path: installed into .venv, it would join the
+# study's variants (every table, every command, the conformance suite above).
+$(EXAMPLE_SITE)/.installed: $(READY) $(wildcard $(EXAMPLE)/pyproject.toml $(EXAMPLE)/src/*.py)
+	rm -rf $(EXAMPLE_SITE)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	  --target $(EXAMPLE_SITE) ./$(EXAMPLE)
+	touch $@
 
 # ns per item and peak RSS from 1 to 10,000,000 items, each variant's sizes measured one
 # after another so that the machine's drift over the half hour it takes spreads evenly.

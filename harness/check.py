@@ -73,8 +73,8 @@ class Verdict:
     def ok(self):
         return not self.problems
 
-    def line(self, width=18):
-        """One line for the user: the variant and its first problem, or what it proved."""
+    def detail(self):
+        """What the check proved, or its first problem (and how many more there are)."""
         if self.ok and self.shutdown_seconds is not None:
             plural = "" if self.processed_after == 1 else "s"
             detail = (f"the failure came out of run(), nothing left running; shut down in "
@@ -84,10 +84,13 @@ class Verdict:
             plural = "" if self.processed == 1 else "s"
             detail = f"{self.processed:,} item{plural} processed, {self.seconds:.2f} s"
         if self.ok:
-            detail += "".join(f"; {note}" for note in self.notes)
-            return f"ok    {self.variant:{width}}  {detail}"
+            return detail + "".join(f"; {note}" for note in self.notes)
         extra = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        return f"FAIL  {self.variant:{width}}  {self.problems[0]}{extra}"
+        return f"{self.problems[0]}{extra}"
+
+    def line(self, width=18):
+        """One line for the user: the variant and its first problem, or what it proved."""
+        return f"{'ok' if self.ok else 'FAIL':5} {self.variant:{width}}  {self.detail()}"
 
 
 def check_variant(variant, workload, *, timeout=None, failure=None, python=None, cpu_loops=0):

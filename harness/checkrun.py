@@ -157,8 +157,11 @@ def describe(error):
         injected, others = error, None
     else:
         injected, others = None, error
+    text = _text(error)
+    if isinstance(error, BaseExceptionGroup):  # what is inside says what went wrong
+        text += f": {'; '.join(_leaves(error))}"
     return {
-        "text": _text(error),
+        "text": text,
         "injected": injected is not None,
         "others": _leaves(others),
         "traceback": "".join(traceback.format_exception(error)),

@@ -1,4 +1,4 @@
-"""The capqueue command line: list, check, trace, run, compare and report.
+"""The capqueue command line: list, check, conform, new, trace, run, compare and report.
 
 ``capqueue`` and ``python -m harness`` are the same program. Bad input of any kind ends in
 one sentence on stderr and exit status 2; an interrupted command exits with status 130;
@@ -13,7 +13,7 @@ import traceback
 
 import pyperf
 
-from harness import check, measure, report, results
+from harness import check, conform, measure, report, results, scaffold
 from harness.instruments import calibrate, loops_for
 from harness.options import Parser, UsageError, seconds
 from harness.registry import VariantError, discover, error_text, select
@@ -31,6 +31,16 @@ DESCRIPTIONS = {
              "processed exactly once, each producer's order kept at each consumer, the queue "
              "never above its capacity, and run() returning in time with nothing left "
              "running. Exit status 0 only when every variant passes.",
+    "conform": "Run the whole variant contract on a variant: every workload shape of the "
+               "conformance suite (odd ones, I/O waits, CPU work) and failures injected in a "
+               "sink and in a source at the first, middle and last item, with one and with "
+               "several workers. One line per check, then the verdict; exit status 0 only "
+               "when the variant conforms. What a new variant should pass before anything "
+               "else.",
+    "new": "Write a new variant's file in a model's own idiom: its queue, its workers, the "
+           "I/O wait, shutdown and failure handling in place, and a docstring with the "
+           "sections a reader expects. One line is left to write, the hand-off, marked FILL "
+           "IN; then `capqueue conform NAME` says whether the variant keeps the contract.",
     "trace": "Print the order of events of one run. A variant that narrates (generators, as "
              "in the notebook) tells its own story; for the others the harness prints what "
              "the sources and sinks saw.",
@@ -54,6 +64,8 @@ PATH_HELP = {
              "these files' variants, else only the variants named (a file's variant is named "
              "by its file name without .py)",
     "trace": "load the variant in FILE, to trace it by its file name without .py",
+    "conform": "conform the variant in FILE (repeatable; its name is the file name without "
+               ".py)",
     "run": "also load the variant in FILE (repeatable); with no VARIANT named, time only "
            "these files' variants, else only the variants named; pyperf's workers load the "
            "file too",
@@ -106,6 +118,24 @@ def build_parser():
     sub.add_argument("--fail-at", type=whole_number, metavar="K",
                      help="the item at which the injected failure happens")
     sub.set_defaults(handler=cmd_check)
+
+    sub = commands.add_parser("conform", help="run the whole contract on a variant",
+                              description=DESCRIPTIONS["conform"])
+    sub.add_argument("variants", nargs="*", metavar="VARIANT", help="variants to conform")
+    sub.add_argument("--jobs", "-j", type=whole_number, default=1, metavar="N",
+                     help="run N checks at a time, each in its own process (default: 1; "
+                          "more is faster on several cores, but checks then share them)")
+    add_common_options(sub, "conform")
+    sub.set_defaults(handler=cmd_conform)
+
+    sub = commands.add_parser("new", help="write a variant skeleton to fill in",
+                              description=DESCRIPTIONS["new"])
+    sub.add_argument("name", metavar="NAME", help="the new variant's name; its file is NAME.py")
+    sub.add_argument("--model", required=True, choices=list(scaffold.SKELETONS),
+                     help="the concurrency model whose idiom the skeleton is written in")
+    sub.add_argument("--to", metavar="FOLDER", help="write NAME.py into FOLDER (default: the "
+                     "variants folder, where every command finds it by name)")
+    sub.set_defaults(handler=cmd_new)
 
     sub = commands.add_parser("trace", help="print the order of events of one run",
                               description=DESCRIPTIONS["trace"])
@@ -216,6 +246,34 @@ def cmd_check(args):
                       sep="\n", file=sys.stderr)
     broken = any(v.status == "broken" for v in variants)
     return 0 if all(v.ok for v in verdicts) and not broken else 1
+
+
+def cmd_conform(args):
+    if not (args.variants or args.variant_path):
+        raise UsageError("name a variant to conform, or give its file with --variant-path")
+    variants = select(args.variants, args.variant_path)
+    for variant in variants:
+        if not variant.ok:  # an unavailable file, not named
+            raise VariantError(f"variant {variant.name!r} is {variant.status}: {variant.problem}")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    verdicts = []
+    for variant in variants:
+        verdicts.append(conform.conform(variant, timeout=args.check_timeout, jobs=args.jobs,
+                                        debug=sys.stderr if args.debug else None))
+    return 0 if all(verdicts) else 1
+
+
+def cmd_new(args):
+    path, line = scaffold.write(args.name, args.model, args.to)
+    found_by_name = args.to is None
+    then = (f"capqueue conform {args.name}" if found_by_name
+            else f"capqueue conform --variant-path {path}")
+    print(f"wrote {path}: a {args.model} variant but for its hand-off, line {line}, marked "
+          f"{scaffold.MARK}")
+    print("write that line (its comment shows the model's usual way), make the docstring say "
+          f"what the variant does, then run:\n  {then}")
+    return 0
 
 
 def cmd_trace(args):

@@ -74,6 +74,23 @@ CASES = [
      "never passes: it calls run(sources, sinks, capacity, io=SECONDS)"),
     ("check missing_library --variant-path {tmp}/missing_library.py",
      "needs not_installed_anywhere"),
+    # conform and new
+    ("conform", "name a variant to conform, or give its file with --variant-path"),
+    ("conform thread", "no variant named 'thread'; did you mean 'threads'?"),
+    ("conform sequential --jobs 0", "--jobs must be at least 1, not 0"),
+    ("conform --variant-path {tmp}/async_run.py", "its run() is an async def"),
+    ("conform --variant-path {tmp}/needs_library.py", "variant 'needs_library' is unavailable: "
+     "needs not_installed_anywhere"),
+    ("new threads --model threads", "there is already a variant named 'threads' "
+     "(variants/threads.py); choose another name"),
+    ("new 9lives --model threads", "'9lives' cannot be a variant name: use letters, digits "
+     "and _, not starting with _ or a digit"),
+    ("new _hidden --model trio", "'_hidden' cannot be a variant name"),
+    ("new fresh --model cobol", "argument --model: invalid choice: 'cobol'"),
+    ("new fresh", "the following arguments are required: --model"),
+    ("new fresh --model threads --to {tmp}/absent", "no folder at {tmp}/absent"),
+    ("new syntax_error --model threads --to {tmp}", "{tmp}/syntax_error.py already exists; "
+     "choose another name, or another folder with --to"),
     # results files
     ("report {tmp}/absent.json", "no results file at {tmp}/absent.json"),
     ("report {tmp}/empty.json", "{tmp}/empty.json is empty, not a pyperf results file"),
@@ -125,6 +142,7 @@ FILES = {
                     'def run(sources, sinks, capacity, io, say):\n    pass\n',
     "needs_more.py": '"""Wants more."""\nMODEL = "x"\n'
                      'def run(sources, sinks, capacity, io, extra):\n    pass\n',
+    "needs_library.py": "import not_installed_anywhere\n",
     "missing_library.py": "import not_installed_anywhere\n",
 }
 

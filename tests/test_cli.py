@@ -45,7 +45,8 @@ def test_list_names_every_variant_with_model_and_description():
     assert any(line.split()[1] == "trio" and "memory channel" in line for line in lines)
 
 
-@pytest.mark.parametrize("command", ["list", "check", "trace", "run", "compare", "report"])
+@pytest.mark.parametrize("command", ["list", "check", "conform", "new", "trace", "run",
+                                     "compare", "report"])
 def test_every_command_explains_itself(command):
     result = capqueue(command, "--help")
     assert result.returncode == 0
