@@ -16,7 +16,7 @@ import pyperf
 from harness import check, conform, measure, report, results, scaffold
 from harness.instruments import calibrate, loops_for
 from harness.options import Parser, UsageError, seconds
-from harness.registry import VariantError, discover, error_text, select
+from harness.registry import BASELINE, VariantError, discover, error_text, select
 from harness.results import ResultsError
 from harness.workload import Workload, WorkloadError, whole_number
 
@@ -311,6 +311,10 @@ def print_table(suite, markdown=False):
     print(f"measured: {report.describe_machine(suite)}")
     print()
     print(*report.table(suite, markdown), sep="\n")
+    if not any(row.ratio is not None for row in report.rows(suite)):
+        print(f"\nratio to {BASELINE}: n/a, because {BASELINE} was not timed here; time it on "
+              f"the same workload into the same file (capqueue run {BASELINE} ... --append "
+              "FILE) to have every ratio")
 
 
 def cmd_measure(command, argv):

@@ -198,6 +198,8 @@ def test_run_forwards_a_variant_path_to_pyperf_workers(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     meta = pyperf.BenchmarkSuite.load(str(out)).get_benchmark("elsewhere").get_metadata()
     assert (meta["capqueue_items"], meta["capqueue_producers"]) == (30, 2)
+    # no sequential in this run: the table says why it has no ratios
+    assert "ratio to sequential: n/a, because sequential was not timed here" in result.stdout
 
 
 def test_report_splits_fixed_and_marginal_costs(tmp_path):
