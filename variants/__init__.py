@@ -39,6 +39,12 @@ a docstring
     ``print`` and the variant narrates its control flow (who runs, who waits), as the
     teaching notebook's generators do. Timed runs pass nothing.
 
+``run`` is a plain function (not ``async def``, not a generator): the harness calls it
+and waits for it to return, with nothing left running (no thread, task, greenlet or
+process, in any session).
+
 A variant holds no harness plumbing: the harness owns the sources and sinks, and so can
-instrument them (see ``harness.instruments``) without touching the exhibit.
+instrument them (see ``harness.instruments``) without touching the exhibit. ``capqueue new
+NAME --model MODEL`` writes a skeleton to start from; ``capqueue conform NAME`` runs the
+whole contract on it (``docs/extending.md`` spells the contract out, rule by rule).
 """
