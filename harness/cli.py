@@ -1,4 +1,4 @@
-"""The capqueue command line: list, check, trace, run, compare and report.
+"""The capqueue command line: list, check, trace, run, compare, report and docs.
 
 ``capqueue`` and ``python -m harness`` are the same program. Bad input of any kind ends in
 one sentence on stderr and exit status 2; an interrupted command exits with status 130;
@@ -13,7 +13,7 @@ import sys
 
 import pyperf
 
-from harness import check, measure, report, results
+from harness import check, docs, measure, report, results
 from harness.registry import VariantError, discover, find, select
 from harness.results import ResultsError
 from harness.workload import DEFAULT_CAPACITY, DEFAULT_ITEMS, Workload, WorkloadError
@@ -25,7 +25,7 @@ class UsageError(Exception):
     """Options that cannot work together, or here; the message says why."""
 
 
-USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError)
+USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError, docs.DocsError)
 
 DESCRIPTIONS = {
     "list": "List every variant: its model and what it is, or why it cannot run here.",
@@ -148,6 +148,7 @@ def build_parser():
     sub.add_argument("--markdown", action="store_true", help="print a Markdown table")
     sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub.set_defaults(handler=cmd_report)
+    docs.add_command(commands)
     return parser
 
 
