@@ -78,9 +78,10 @@ class Rendered:
 
 def pages(root):
     """Every page that may hold generated blocks, relative to ``root``, in reading order."""
-    found = [p for p in ("README.md", "results/README.md") if (root / p).is_file()]
-    found += sorted(str(p.relative_to(root).as_posix()) for p in (root / "docs").rglob("*.md"))
-    return found
+    docs = sorted((p.relative_to(root) for p in (root / "docs").rglob("*.md")),
+                  key=lambda p: (len(p.parts), p))  # docs/ itself first, then its folders
+    found = ["README.md", *(p.as_posix() for p in docs), "results/README.md"]
+    return [page for page in found if (root / page).is_file()]
 
 
 def parse(page, text):
@@ -318,7 +319,7 @@ def _plot(context, args):
     command = (f"python -m harness.plot {args.plot} {' '.join(args.files)} "
                f"-o {args.stem}" + (f" --variants {','.join(args.variants)}"
                                     if args.variants else ""))
-    alt = f"{args.plot} plot of {', '.join(files)}"
+    alt = f"{args.plot} plot: time per item of each variant, from {' '.join(args.files)}"
     lines = ["", f"![{alt}]({context.link(svg)})", "",
              f"*Plotted by `{command}`, which writes [the SVG]({context.link(svg)}) shown here "
              f"and [a PNG]({context.link(png)}) beside it.*", ""]
@@ -335,7 +336,7 @@ def _quote(context, args):
     if PurePosixPath(path).parts[0] == "results":
         made = f", made by {_made_by(context, path)}"
     return ["", f"{fence}{language}", *text.rstrip("\n").splitlines(), fence, "",
-            f"*Quoted from [`{path}`]({context.link(path)}){made}, by `capqueue docs`.*", ""]
+            f"*Quoted by `capqueue docs` from [`{path}`]({context.link(path)}){made}.*", ""]
 
 
 def _containers(context, args):
