@@ -33,7 +33,9 @@ The kinds (``FILE`` is relative to the project's top folder and may be a glob pa
 """
 
 import argparse
+import functools
 import glob
+import hashlib
 import os
 import re
 import shlex
@@ -238,7 +240,14 @@ class _Context:
         return PurePosixPath(os.path.relpath(path, here or ".")).as_posix()
 
     def load(self, path):
-        return results.load(self.root / path)
+        file = self.root / path
+        return _load(file, file.stat().st_mtime_ns if file.exists() else 0)
+
+
+@functools.lru_cache(maxsize=64)
+def _load(path, mtime):  # the modification time, so that a rewritten file is read again
+    """A results file, read once per run of the docs (many blocks cite the same file)."""
+    return results.load(path)
 
 
 def _report(context, args):
@@ -305,16 +314,25 @@ def _select(table, variants, drop):
             for n, line in enumerate(rows)]
 
 
+# Drawing is the slow part of a run: a plot of the same files' contents is drawn once per
+# process, whichever page or copy of the project asks for it.
+_DRAWN = {}
+
+
 def _plot(context, args):
     from harness import plot  # matplotlib, only when a page has a plot
 
     if args.plot not in plot.PLOTS:
         raise DocsError(f"no plot {args.plot!r}; harness.plot draws {', '.join(plot.PLOTS)}")
     files = context.files(args.files)
-    suites = [context.load(path) for path in files]
-    scratch = context.scratch / f"{context.block.page}-{context.block.line}".replace("/", "_")
-    written = plot.PLOTS[args.plot](suites, scratch / "plot", args.variants)
-    outputs = {f"{args.stem}{path.suffix}": path.read_bytes() for path in written}
+    key = (args.plot, tuple(args.variants or ()),
+           *(hashlib.sha256((context.root / path).read_bytes()).digest() for path in files))
+    if key not in _DRAWN:
+        suites = [context.load(path) for path in files]
+        scratch = context.scratch / f"{context.block.page}-{context.block.line}".replace("/", "_")
+        written = plot.PLOTS[args.plot](suites, scratch / "plot", args.variants)
+        _DRAWN[key] = {path.suffix: path.read_bytes() for path in written}
+    outputs = {f"{args.stem}{suffix}": data for suffix, data in _DRAWN[key].items()}
     svg, png = f"{args.stem}.svg", f"{args.stem}.png"
     command = (f"python -m harness.plot {args.plot} {' '.join(args.files)} "
                f"-o {args.stem}" + (f" --variants {','.join(args.variants)}"

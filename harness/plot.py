@@ -77,8 +77,9 @@ def sweep(suites, stem, variants=None):
         colors = matplotlib.colormaps["tab10"].colors
         for index, (name, points) in enumerate(series.items()):
             xs, ys = zip(*points)
-            # ten distinct colours, then the same colours dashed, each with its own marker
-            axes.plot(xs, ys, marker="osD^v<>ph*"[index % 10], color=colors[index % 10],
+            # ten colours, then the same colours dashed; seven markers, so that two lines of
+            # one colour never share a marker either
+            axes.plot(xs, ys, marker="osD^v<>"[index % 7], color=colors[index % 10],
                       linestyle="-" if index < 10 else "--", linewidth=1.5, markersize=5,
                       label=name)
         axes.set_xscale("log")
@@ -96,6 +97,8 @@ def sweep(suites, stem, variants=None):
         axes.legend(title="variant (costliest first)", loc="center left",
                     bbox_to_anchor=(1.01, 0.5), frameon=False,
                     handles=axes.get_legend_handles_labels()[0][::-1])
+        figure.draw_without_rendering()  # lay it out once, not once per format
+        figure.set_layout_engine("none")
         return save(figure, stem)
 
 
