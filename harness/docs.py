@@ -75,7 +75,7 @@ class Rendered:
     """A block's new text, and the files (plots) it writes beside the page."""
 
     lines: list
-    files: dict = field(default_factory=dict)  # Path -> bytes
+    files: dict = field(default_factory=dict)  # path from the top folder -> its bytes
 
 
 def pages(root):
@@ -145,21 +145,20 @@ def run(root=".", check=False, out=print):
     if not (root / "README.md").is_file() or not (root / "docs").is_dir():
         raise DocsError(f"no README.md and docs/ in {root.resolve()}; run capqueue docs from "
                         "the project's top folder")
-    stale_blocks = []
+    stale_blocks, writes = [], {}
     with tempfile.TemporaryDirectory(prefix="capqueue-docs-") as scratch:
         for page in pages(root):
             text = (root / page).read_text()
             new, stale, files = regenerate(root, page, text, Path(scratch))
             stale_blocks += stale
-            if check:
-                continue
-            for path, data in files.items():
-                target = root / path
-                if not target.is_file() or target.read_bytes() != data:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-            if new != text:
-                (root / page).write_text(new)
+            writes.update(files)
+            writes[page] = new.encode()
+    if not check:  # only once every page has been generated: an error leaves all as it was
+        for path, data in writes.items():
+            target = root / path
+            if not target.is_file() or target.read_bytes() != data:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
     for block in stale_blocks:
         out(f"{'stale' if check else 'rewrote'}: {block}")
     if check and stale_blocks:
@@ -254,6 +253,8 @@ def _report(context, args):
     suites = [context.load(path) for path in context.files(args.files)]
     notes = []
     if len(suites) == 1:
+        if args.only:
+            raise DocsError("--only chooses between the tables of several files; this is one")
         notes += [f"Workload: {w.describe()}." for w in report.workloads(suites[0])]
         parts = [report.table(suites[0], markdown=True)]
     else:

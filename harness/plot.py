@@ -11,6 +11,7 @@ changes a plot only when its results change.
 """
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
 from harness import report, results
+from harness.workload import Workload
 
 # Everything that could vary between runs or machines is pinned here (matplotlib itself is
 # pinned in pyproject.toml, and its wheels bundle the fonts and the rasterizer).
@@ -34,7 +36,8 @@ SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 PNG_METADATA = {"Software": None}
 PNG_DPI = 120
 
-FIELDS = ("items", "capacity", "producers", "consumers")
+# Every field of the workload can be swept; those with no label here are named as they are.
+FIELDS = tuple(f.name for f in dataclasses.fields(Workload))
 AXIS_LABELS = {"items": "items per producer", "capacity": "queue capacity (items)",
                "producers": "producers", "consumers": "consumers"}
 
@@ -69,7 +72,8 @@ def sweep(suites, stem, variants=None):
         series = {name: points for name, points in series.items() if name in variants}
 
     fixed = measured[0][0].workload
-    title = f"Cost per item against {AXIS_LABELS[field].split(' (')[0]}"
+    label = AXIS_LABELS.get(field, field)
+    title = f"Cost per item against {label.split(' (')[0]}"
     context = f"{_context(fixed, field)}\nmeasured: {report.describe_machine(suites[0])}"
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(8, 5.5), layout="constrained")
@@ -90,7 +94,7 @@ def sweep(suites, stem, variants=None):
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _duration(value)))
         axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
-        axes.set_xlabel(AXIS_LABELS[field])
+        axes.set_xlabel(label)
         axes.set_ylabel("time per item (mean of pyperf's values, log scale)")
         figure.suptitle(title, fontsize=11, fontweight="bold")
         axes.set_title(context, fontsize=8.5)
@@ -124,6 +128,7 @@ def _context(workload, field):
     parts = {"items": f"{n.items:,} items", "capacity": f"capacity {n.capacity:,}",
              "producers": f"{n.producers} producer{'s' * (n.producers != 1)}",
              "consumers": f"{n.consumers} consumer{'s' * (n.consumers != 1)}"}
+    parts.update({f: f"{f} {getattr(n, f):,}" for f in FIELDS if f not in parts})
     del parts[field]
     flow = " -> ".join(parts.pop(f) for f in ("producers", "consumers") if f in parts)
     return "workload: " + ", ".join(filter(None, [parts.pop("items", ""), flow, *parts.values()]))
