@@ -281,7 +281,7 @@ def _report(context, args):
     if args.only:
         chosen.append(f"its {args.only} table")
     if args.variants:
-        chosen.append(f"the rows of {_and(args.variants)}")
+        chosen.append(f"the row{'s' * (len(args.variants) > 1)} of {_and(args.variants)}")
     if args.drop:
         dropped = sum(_cells(part[0]).count(name) for part in tables for name in args.drop)
         chosen.append(f"without the {_and(args.drop)} column{'s' * (dropped > 1)}")
