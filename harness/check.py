@@ -9,7 +9,10 @@ rules, each proven to fail on a deliberately broken variant in ``tests/``:
 - no item is processed before its producer took it from its source (the hand-off is real);
 - the queue's depth never exceeds the capacity (a lower bound, see ``harness.instruments``);
 - ``run`` returns, within the time limit, without raising, and with nothing still running:
-  no event after it returned, no thread, child process or suspended greenlet left behind.
+  no event after it returned, no thread, child process or suspended greenlet left behind;
+- with ``--io``, each producer really waits: on average at least ``WAIT_SHARE`` of the wait
+  between two items it takes (the ledger times every take; a model's timers may fire a
+  little early, so the rule catches a missing wait, not an imprecise one).
 
 With an injected failure the rules change: the injected error must come out of ``run``
 (alone, or inside an ``ExceptionGroup``) within ``SHUTDOWN_LIMIT`` seconds, and nothing may
@@ -31,14 +34,17 @@ from pathlib import Path
 
 from harness import instruments as ins
 from harness.instruments import Ledger
+from harness.workload import format_duration
 
 SHUTDOWN_LIMIT = 2.0  # seconds from the injected failure to run() returning
 POLL = 0.05  # seconds between looks at a running check
+WAIT_SHARE = 0.9  # of --io, the least mean time between a producer's takes
 
 
 def time_limit(workload):
-    """The default limit for one check run: 10 s, plus 50 µs per item for big workloads."""
-    return 10.0 + 50e-6 * workload.total
+    """The default limit for one check run: 10 s, plus 50 µs per item for big workloads,
+    plus twice the work of every item done one after another (the slowest a model can be)."""
+    return 10.0 + workload.total * (50e-6 + 2 * (workload.io + workload.cpu))
 
 
 @dataclass
@@ -75,11 +81,12 @@ class Verdict:
         return f"FAIL  {self.variant:{width}}  {self.problems[0]}{extra}"
 
 
-def check_variant(variant, workload, *, timeout=None, failure=None, python=None):
+def check_variant(variant, workload, *, timeout=None, failure=None, python=None, cpu_loops=0):
     """Run ``variant`` once on ``workload`` in a child process and return its ``Verdict``.
 
     ``failure`` is None or (``"sink"`` | ``"source"``, item): where to inject an error.
     ``python`` is the interpreter to check it with (the one to be timed), by default ours.
+    ``cpu_loops`` is the calibrated count of the CPU work per item (``workload.cpu``).
     """
     timeout = time_limit(workload) if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="capqueue-check-") as tmp:
@@ -88,7 +95,7 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None)
         ledger = Ledger(ledger_path, workload)  # read-only here: the child records into it
         command = [python or sys.executable, "-m", "harness.checkrun", "check", variant.name,
                    "--ledger", str(ledger_path), "--report", str(report_path),
-                   *workload.as_options()]
+                   *workload.as_options(), "--cpu-loops", str(cpu_loops)]
         if variant.path:
             command += ["--variant-path", variant.path]
         if failure:
@@ -162,6 +169,8 @@ def _judge(name, workload, ledger, report, status, stderr, timeout, failure):
         verdict.seconds = report["seconds"]
         verdict.shutdown_seconds = report["shutdown_seconds"]
         problems.extend(_judge_ending(report, failure, verdict))
+    if not problems and failure is None and workload.io:
+        problems.extend(_missing_waits(ledger, workload))
     if not problems and failure is None:
         missing = ledger.first_missing()
         if missing is not None:
@@ -169,6 +178,18 @@ def _judge(name, workload, ledger, report, status, stderr, timeout, failure):
             problems.append(f"missing item {missing} (producer {producer}'s item {index + 1}): "
                             "no consumer processed it")
     return verdict
+
+
+def _missing_waits(ledger, workload):
+    """Producers that took their items faster than their I/O waits allow."""
+    problems = []
+    for producer in range(workload.producers):
+        waited = ledger.mean_wait(producer)
+        if waited is not None and waited < WAIT_SHARE * workload.io:
+            problems.append(f"producer {producer} took an item every {format_duration(waited)} "
+                            f"on average, less than its I/O wait of "
+                            f"{format_duration(workload.io)}: the wait is missing")
+    return problems
 
 
 def _judge_ending(report, failure, verdict):
@@ -240,14 +261,14 @@ def check_many(variants, workload, *, out=sys.stdout, **options):
     return verdicts
 
 
-def trace_variant(variant, workload, *, timeout=None):
+def trace_variant(variant, workload, *, timeout=None, cpu_loops=0):
     """Run ``variant`` once with printing instruments, its output going straight to ours.
 
     Returns the child's exit status, or None if it had to be stopped at the time limit.
     """
     timeout = time_limit(workload) if timeout is None else timeout
     command = [sys.executable, "-u", "-m", "harness.checkrun", "trace", variant.name,
-               *workload.as_options()]
+               *workload.as_options(), "--cpu-loops", str(cpu_loops)]
     if variant.path:
         command += ["--variant-path", variant.path]
     sys.stdout.flush()

@@ -32,25 +32,26 @@ def main(argv=None):
     parser.add_argument("mode", choices=("check", "trace"))
     parser.add_argument("variant")
     parser.add_argument("--variant-path", action="append", default=[])
-    for name in ("items", "capacity", "producers", "consumers"):
-        parser.add_argument(f"--{name}", type=int, required=True)
+    Workload.add_options(parser)
+    parser.add_argument("--cpu-loops", type=int, default=0,
+                        help="iterations of the CPU work per item, calibrated by the parent")
     parser.add_argument("--ledger", help="check mode: the ledger file the parent created")
     parser.add_argument("--report", help="check mode: where to write the JSON report")
     parser.add_argument("--fail-in", choices=("sink", "source"))
     parser.add_argument("--fail-at", type=int)
     args = parser.parse_args(argv)
 
-    workload = Workload(args.items, args.capacity, args.producers, args.consumers)
+    workload = Workload.from_args(args)
     variant = find(args.variant, args.variant_path)
     if args.mode == "trace":
-        trace(variant, workload)
+        trace(variant, workload, args.cpu_loops)
     else:
         failure = (args.fail_in, args.fail_at) if args.fail_in else None
         # A lock from the spawn context can be handed to processes of any start method;
         # one from the default (fork) context is refused by spawn and forkserver children.
         lock = multiprocessing.get_context("spawn").Lock()
         ledger = Ledger(args.ledger, workload, failure, lock=lock)
-        report = check(variant, workload, ledger)
+        report = check(variant, workload, ledger, args.cpu_loops)
         if report["threads_left"] or report["processes_left"] or report["greenlets_left"]:
             time.sleep(LINGER)  # let what was left running show itself in the ledger
         with open(args.report, "w") as file:
@@ -60,25 +61,23 @@ def main(argv=None):
         os._exit(0)
 
 
-def trace(variant, workload):
+def trace(variant, workload, cpu_loops=0):
     """Run once with printing instruments; a narrating variant tells its own story."""
     narrates = variant.narrates
     sources = [TracedSource(p, items, quiet=narrates) for p, items in enumerate(workload.ranges())]
-    sinks = [TracedSink(c, named=workload.consumers > 1) for c in range(workload.consumers)]
-    if narrates:
-        variant.run(sources, sinks, workload.capacity, say=print)
-    else:
-        variant.run(sources, sinks, workload.capacity)
+    sinks = [TracedSink(c, workload.consumers > 1, cpu_loops) for c in range(workload.consumers)]
+    story = {"say": print} if narrates else {}
+    variant.run(sources, sinks, workload.capacity, io=workload.io, **story)
 
 
-def check(variant, workload, ledger):
+def check(variant, workload, ledger, cpu_loops=0):
     """Run once with recording instruments; return what was seen of the run as a whole."""
     sources = [RecordedSource(ledger, p, items) for p, items in enumerate(workload.ranges())]
-    sinks = [RecordedSink(ledger, c) for c in range(workload.consumers)]
+    sinks = [RecordedSink(ledger, c, cpu_loops) for c in range(workload.consumers)]
     error = None
     started = time.perf_counter()
     try:
-        variant.run(sources, sinks, workload.capacity)
+        variant.run(sources, sinks, workload.capacity, io=workload.io)
     except BaseException as exc:  # noqa: B036 - a variant may raise anything, even SystemExit
         error = exc
     finally:

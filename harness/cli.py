@@ -5,25 +5,21 @@ one sentence on stderr and exit status 2; an interrupted command exits with stat
 ``--debug`` shows the traceback instead.
 """
 
-import argparse
 import os
 import signal
-import subprocess
 import sys
 
 import pyperf
 
 from harness import check, docs, measure, report, results
-from harness.registry import VariantError, discover, find, select
+from harness.instruments import calibrate, loops_for
+from harness.options import Parser, UsageError, seconds
+from harness.registry import VariantError, discover, select
 from harness.results import ResultsError
-from harness.workload import DEFAULT_CAPACITY, DEFAULT_ITEMS, Workload, WorkloadError
+from harness.workload import Workload, WorkloadError, whole_number
 
 TRACE_ITEMS = 35  # the teaching notebook's run: range(1, 36)
-
-
-class UsageError(Exception):
-    """Options that cannot work together, or here; the message says why."""
-
+COMPARE_PRESET = {"processes": 10, "values": 3}  # see cmd_measure
 
 USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError, docs.DocsError)
 
@@ -49,45 +45,6 @@ DESCRIPTIONS = {
 }
 
 
-class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line and exit status 2, not a usage dump."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def whole_number(text):
-    """argparse type: an int, said plainly when it is not one."""
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-
-
-def seconds(text):
-    """argparse type: a positive number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text}")
-    return value
-
-
-def add_workload_options(parser, items=DEFAULT_ITEMS):
-    group = parser.add_argument_group("workload")
-    group.add_argument("--items", type=whole_number, default=items, metavar="N",
-                       help=f"items each producer sends (default: {items:,})")
-    group.add_argument("--capacity", type=whole_number, default=DEFAULT_CAPACITY, metavar="K",
-                       help=f"most items the queue may hold (default: {DEFAULT_CAPACITY}, "
-                            "the notebook's)")
-    group.add_argument("--producers", type=whole_number, default=1, metavar="P",
-                       help="producer workers (default: 1)")
-    group.add_argument("--consumers", type=whole_number, default=1, metavar="C",
-                       help="consumer workers (default: 1)")
-
-
 def add_common_options(parser, check_options=True):
     parser.add_argument("--variant-path", action="append", default=[], metavar="FILE",
                         help="also load the variant in FILE (repeatable); with no variant "
@@ -100,8 +57,9 @@ def add_common_options(parser, check_options=True):
                         help="show tracebacks and the checked process's output on errors")
 
 
-def workload_of(args):
-    return Workload(args.items, args.capacity, args.producers, args.consumers)
+def cpu_loops(workload):
+    """The calibrated iterations of CPU work per item, for a check or trace run here."""
+    return loops_for(workload.cpu, calibrate()) if workload.cpu else 0
 
 
 def build_parser():
@@ -121,7 +79,7 @@ def build_parser():
                               description=DESCRIPTIONS["check"])
     sub.add_argument("variants", nargs="*", metavar="VARIANT",
                      help="variants to check (default: all)")
-    add_workload_options(sub)
+    Workload.add_options(sub)
     add_common_options(sub)
     sub.add_argument("--fail-in", choices=("sink", "source"),
                      help="make a consumer's sink (or a producer's source) raise at item "
@@ -133,7 +91,7 @@ def build_parser():
     sub = commands.add_parser("trace", help="print the order of events of one run",
                               description=DESCRIPTIONS["trace"])
     sub.add_argument("variant", metavar="VARIANT")
-    add_workload_options(sub, items=TRACE_ITEMS)
+    Workload.add_options(sub, items=TRACE_ITEMS)
     add_common_options(sub)
     sub.set_defaults(handler=cmd_trace)
 
@@ -157,6 +115,8 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
+        if argv and argv[0] == "worker":  # a pyperf worker process (not shown in --help)
+            return measure.worker_main(argv[1:])
         if argv and argv[0] in ("run", "compare"):
             return cmd_measure(argv[0], argv[1:])
         args = build_parser().parse_args(argv)
@@ -203,7 +163,7 @@ def usable_or_reported(variants, out=sys.stdout):
 
 
 def cmd_check(args):
-    workload = workload_of(args)
+    workload = Workload.from_args(args)
     failure = None
     if args.fail_in or args.fail_at is not None:
         if not (args.fail_in and args.fail_at is not None):
@@ -216,7 +176,8 @@ def cmd_check(args):
     what = f"; failure injected in a {failure[0]} at item {failure[1]}" if failure else ""
     print(f"checking {len(variants)} variant(s) on {workload.describe()}{what}", flush=True)
     usable = usable_or_reported(variants)
-    verdicts = check.check_many(usable, workload, timeout=args.check_timeout, failure=failure)
+    verdicts = check.check_many(usable, workload, timeout=args.check_timeout, failure=failure,
+                                cpu_loops=cpu_loops(workload))
     if args.debug:
         for verdict in verdicts:
             if not verdict.ok:
@@ -227,9 +188,10 @@ def cmd_check(args):
 
 
 def cmd_trace(args):
-    workload = workload_of(args)
+    workload = Workload.from_args(args)
     [variant] = select([args.variant], args.variant_path)
-    status = check.trace_variant(variant, workload, timeout=args.check_timeout)
+    status = check.trace_variant(variant, workload, timeout=args.check_timeout,
+                                 cpu_loops=cpu_loops(workload))
     if status is None:
         limit = args.check_timeout or check.time_limit(workload)
         print(f"capqueue trace: {variant.name} did not finish within {limit:g} s; stopped it",
@@ -263,99 +225,59 @@ def print_table(suite, markdown=False):
 
 
 def cmd_measure(command, argv):
-    """``run`` and ``compare``: check, then time with one pyperf Runner, saving as we go."""
+    """``run`` and ``compare``: check, then time with pyperf, saving as we go."""
     parser = Parser(prog=f"capqueue {command}")
     if command == "run":
         parser.add_argument("variants", nargs="*", metavar="VARIANT",
                             help="variants to time (default: all)")
-    add_workload_options(parser)
+    Workload.add_options(parser)
     add_common_options(parser)
+    measure.add_measure_options(parser)
     # compare's default is pyperf's own --fast preset (10 processes x 2 values) widened to
     # 3 values, so that a table of every variant takes minutes, not a quarter of an hour.
-    processes, values = (10, 3) if command == "compare" else (None, None)
-    runner = pyperf.Runner(processes=processes, values=values,
-                           program_args=("-m", "harness", "run"),
-                           add_cmdline_args=measure.forward_options, _argparser=parser)
+    session = measure.Session(parser, **(COMPARE_PRESET if command == "compare" else {}))
     parser.description = DESCRIPTIONS[command]  # pyperf sets its own; ours says more
     parser.epilog = measure.TIMER_NOTE
-    args = parser.parse_args(argv)
-    workload = workload_of(args)
-    if args.worker:
-        runner.parse_args(argv)
-        for index, name in enumerate(args.variants):
-            mine = index == runner.args.worker_task
-            measure.bench(runner, name, find(name, args.variant_path) if mine else None, workload)
-        return 0
+    args = session.parse_args(argv)
+    workload = Workload.from_args(args)
     if workload.items < 1:
         raise WorkloadError("items", "must be at least 1 to time anything per item, not 0")
-    if args.compare_to:
-        raise UsageError("--compare-to is not supported here: time each interpreter with "
-                         "--python into its own file, then python -m pyperf compare_to A B")
-    if args.python != sys.executable:
-        try:
-            ready = subprocess.run([args.python, "-c", "import pyperf, harness.cli"],
-                                   capture_output=True).returncode == 0
-        except OSError:
-            ready = False
-        if not ready:
-            raise UsageError(f"--python {args.python} cannot import pyperf and capqueue's "
-                             "harness; install capqueue into that interpreter first")
     variants = select(getattr(args, "variants", []), args.variant_path,
                       everything=command == "compare")
     output = args.output or (None if args.append else str(results.default_path(command)))
     base = results.check_target(output, args.append, workload, [v.name for v in variants])
     target = output or args.append
-    runner.parse_args(argv)
-    runner.args.output = runner.args.append = None  # saved atomically below, not by pyperf
-    return time_checked(runner, command, variants, workload, target, base, args.check_timeout)
-
-
-def time_checked(runner, command, variants, workload, target, base, timeout):
-    """Check every variant, time those that pass, save after each; return the exit status."""
-    checked = measure.checked_workload(workload)
+    args.output = args.append = None  # saved atomically by us, after every slice
     print(f"workload: {workload.describe()}")
     print(f"timer:    {measure.TIMER_NOTE}")
+    print(f"settings: {measure.format_settings(session.settings(None), session.rounds)}")
     print(f"results:  {target}")
-    print(f"checking {len(variants)} variant(s) first, on {checked.describe()}", flush=True)
-    interrupted = False
+    usable = usable_or_reported(variants)
+    tasks = [measure.Task(v.name, v, workload) for v in usable]
+    broken = len(variants) - len(usable) - sum(v.status == "unavailable" for v in variants)
+    return measure.interruptible(
+        command, target, lambda: time_and_show(session, tasks, target, base, broken))
 
-    def on_interrupt(signum, frame):
-        nonlocal interrupted
-        interrupted = True
-        raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, on_interrupt)
-    done, suite = [], base
-    try:
-        usable = usable_or_reported(variants)
-        verdicts = check.check_many(usable, checked, timeout=timeout, python=runner.args.python)
-        passing = [v for v, verdict in zip(usable, verdicts) if verdict.ok]
-        failed = len(variants) - len(passing) - sum(v.status == "unavailable" for v in variants)
-        runner.args.variants = [v.name for v in passing]  # what the workers will register
-        for index, variant in enumerate(passing, 1):
-            print(f"[{index}/{len(passing)}] timing {variant.name} ({variant.model})", flush=True)
-            done.append(measure.bench(runner, variant.name, variant, workload))
-            suite = results.add(suite, done[-1])
-            results.save(suite, target)
-    except (KeyboardInterrupt, SystemExit):
-        if not interrupted:
-            raise
-        print(f"\ncapqueue {command}: interrupted; {_kept(done, target)}", file=sys.stderr)
-        return 130
-    except RuntimeError as exc:  # a pyperf worker failed, though the check had passed
-        print(f"capqueue {command}: timing failed ({exc}); {_kept(done, target)}",
-              file=sys.stderr)
+def time_and_show(session, tasks, target, base, broken):
+    """Check and time ``tasks``, saving to ``target``; print the table; return the status."""
+    print(f"checking {len(tasks)} variant(s) first, on "
+          f"{measure.checked_workload(tasks[0].workload).describe() if tasks else '-'}",
+          flush=True)
+    passing = session.check(tasks)
+    failed = len(tasks) - len(passing) + broken
+    if not passing:
+        print("no variant passed its check: nothing was timed and no file was written")
         return 1
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if done:
-        print()
-        print_table(pyperf.BenchmarkSuite(done))
-        print(f"\nsaved to {target}")
+    suite = base
+
+    def save(bench):
+        nonlocal suite
+        suite = results.add(suite, bench)
+        results.save(suite, target)
+
+    benches = session.time(passing, save, progress=measure.progress_line(passing))
+    print()
+    print_table(pyperf.BenchmarkSuite(benches))
+    print(f"\nsaved to {target}")
     return 1 if failed else 0
-
-
-def _kept(done, target):
-    if not done:
-        return "no benchmark had finished, so nothing was saved"
-    return f"the {len(done)} benchmark(s) finished so far are saved in {target}"

@@ -4,10 +4,16 @@ A variant only ever sees iterables (one per producer) and callables (one per con
 harness decides what they do, and so learns what the variant did without touching it:
 
 - timed runs get ``range`` objects and the bound ``append`` of a ``deque(maxlen=1)``: the
-  least that still takes an item, nothing extra per item, and flat memory at any size;
+  least that still takes an item, nothing extra per item, and flat memory at any size
+  (with ``--cpu``, a ``WorkingSink`` that does the CPU work first);
 - check runs get ``RecordedSource`` and ``RecordedSink``, which write every event into a
   ``Ledger`` shared by all the processes of the run;
 - trace runs get ``TracedSource`` and ``TracedSink``, which print the events as they happen.
+
+The CPU work (``--cpu``) is ``spin``: the same pure-Python loop for every model, so that it
+holds the GIL on a GIL build as real Python work does. ``spin_rate`` measures how many of
+its iterations this interpreter runs per second; a run's loop count is fixed once from that
+rate and recorded with its results.
 
 What the ledger can prove. A producer takes item k+1 from its source only after it has put
 item k in the queue, so "puts done" is known from the takes (and all of them once the
@@ -18,6 +24,8 @@ capacity. Loss, duplication and reordering show up in the sink calls themselves.
 """
 
 import mmap
+import os
+import subprocess
 import sys
 import time
 from collections import deque
@@ -29,14 +37,79 @@ OVER_CAPACITY, UNKNOWN_ITEM, NOT_TAKEN, DUPLICATE, REORDERED, AFTER_RETURN = ran
 (SEQ, PUTS, SINKS, RETURNED, MAX_DEPTH, PROBLEM, P_ITEM, P_CONSUMER, P_PRODUCER, P_OTHER,
  INJECTED_NS, INJECTED_SINKS, HEADER) = range(13)
 
+CALIBRATION_PROCESSES = 3  # spin_rate is taken in fresh processes, the fastest wins
+
 
 class InjectedFailure(Exception):
     """The error a source or sink raises on purpose, to see how a variant shuts down."""
 
 
-def timed_sinks(consumers):
-    """Sinks for a timed run, and the deques that keep each consumer's last item."""
+def spin(loops):
+    """The CPU work of one item: ``loops`` iterations of plain Python arithmetic."""
+    total = 0
+    for i in range(loops):
+        total += i
+    return total
+
+
+def spin_rate(seconds=0.02, repeats=5):
+    """Iterations of ``spin`` per second in this process: the best of ``repeats`` tries."""
+    loops = 1000
+    while True:  # grow the sample until one try takes about ``seconds``
+        started = time.perf_counter()
+        spin(loops)
+        took = time.perf_counter() - started
+        if took >= seconds / 4:
+            break
+        loops *= 4
+    best = took
+    for _ in range(repeats - 1):
+        started = time.perf_counter()
+        spin(loops)
+        best = min(best, time.perf_counter() - started)
+    return loops / best
+
+
+def calibrate(python=None):
+    """Iterations of ``spin`` per second for ``python``, taken in fresh processes.
+
+    On this kind of shared machine a whole process can run 1.5-2x slower than the next, so
+    the rate is measured in several fresh processes and the fastest is kept: a count
+    calibrated in a slow process would make the work shorter than asked in every other.
+    """
+    command = [python or sys.executable, "-m", "harness.instruments"]
+    rates = [float(subprocess.run(command, capture_output=True, text=True, check=True,
+                                  env={**os.environ, "PYTHONSAFEPATH": ""}).stdout)
+             for _ in range(CALIBRATION_PROCESSES)]
+    return max(rates)
+
+
+def loops_for(seconds, rate):
+    """How many ``spin`` iterations take ``seconds`` at ``rate``: at least 1 for any work."""
+    return max(1, round(seconds * rate)) if seconds else 0
+
+
+class WorkingSink:
+    """A timed consumer's sink with CPU work: spin, then keep the item."""
+
+    __slots__ = ("loops", "keep")
+
+    def __init__(self, loops, keep):
+        self.loops, self.keep = loops, keep
+
+    def __call__(self, item):
+        spin(self.loops)
+        self.keep(item)
+
+
+def timed_sinks(consumers, loops=0):
+    """Sinks for a timed run, and the deques that keep each consumer's last item.
+
+    With no CPU work a sink is the deque's bound ``append`` itself: one C call per item.
+    """
     lasts = [deque(maxlen=1) for _ in range(consumers)]
+    if loops:
+        return [WorkingSink(loops, last.append) for last in lasts], lasts
     return [last.append for last in lasts], lasts
 
 
@@ -62,23 +135,34 @@ class Ledger:
             file.truncate(Ledger._size(workload))
 
     @staticmethod
-    def _size(workload):
+    def _arrays(workload):
+        """The ledger's arrays of 64-bit integers, in file order: (attribute, length)."""
         p, c = workload.producers, workload.consumers
-        return 8 * (HEADER + 2 * p + c * p + c) + max(workload.total, 1)
+        return (("head", HEADER),
+                ("takes", p),  # items each producer has taken
+                ("exhausted", p),  # 1 once a producer found its source empty
+                ("first_take_ns", p), ("last_take_ns", p),  # when, to see the I/O waits
+                ("last", c * p),  # per consumer and producer: index + 1 of its last item
+                ("per_consumer", c))  # items each consumer processed
+
+    @staticmethod
+    def _size(workload):
+        words = sum(length for _, length in Ledger._arrays(workload))
+        return 8 * words + max(workload.total, 1)
 
     def _map(self):
         w = self.workload
         with open(self.path, "r+b") as file:
             self._mmap = mmap.mmap(file.fileno(), self._size(w))
-        p, c = w.producers, w.consumers
-        words = 8 * (HEADER + 2 * p + c * p + c)
-        ints = memoryview(self._mmap)[:words].cast("q")
-        self.head = ints[:HEADER]
-        self.takes = ints[HEADER:HEADER + p]
-        self.exhausted = ints[HEADER + p:HEADER + 2 * p]
-        self.last = ints[HEADER + 2 * p:HEADER + 2 * p + c * p]  # index + 1 of the last item
-        self.per_consumer = ints[HEADER + 2 * p + c * p:]
-        self.seen = memoryview(self._mmap)[words:words + w.total]
+        self._views = []
+        at = 0
+        for name, length in self._arrays(w):
+            view = memoryview(self._mmap)[at:at + 8 * length].cast("q")
+            setattr(self, name, view)
+            self._views.append(view)
+            at += 8 * length
+        self.seen = memoryview(self._mmap)[at:at + w.total]  # one byte per item
+        self._views.append(self.seen)
 
     def __getstate__(self):
         # Worker processes reopen the file; the lock travels as multiprocessing allows
@@ -93,10 +177,14 @@ class Ledger:
 
     def took(self, producer, item):
         """Producer ``producer`` asks its source for ``item``: its previous item is in the queue."""
+        now = time.monotonic_ns()
         with self.lock:
             self._next(P_PRODUCER, producer, item)
             if self.takes[producer]:
                 self.head[PUTS] += 1
+            else:
+                self.first_take_ns[producer] = now
+            self.last_take_ns[producer] = now
             self.takes[producer] += 1
             self._depth(producer, item)
             self._inject("source", item)
@@ -171,6 +259,13 @@ class Ledger:
 
     # Reading, once the run is over.
 
+    def mean_wait(self, producer):
+        """Seconds between a producer's takes, on average; None under two takes."""
+        takes = self.takes[producer]
+        if takes < 2:
+            return None
+        return (self.last_take_ns[producer] - self.first_take_ns[producer]) / 1e9 / (takes - 1)
+
     def first_missing(self):
         """The first item no sink was called with, or None."""
         at = bytes(self.seen).find(0)
@@ -178,8 +273,7 @@ class Ledger:
 
     def close(self):
         """Release the mapping (views first, or mmap refuses to close)."""
-        for view in (self.head, self.takes, self.exhausted, self.last, self.per_consumer,
-                     self.seen):
+        for view in self._views:
             view.release()
         self._mmap.close()
 
@@ -199,13 +293,15 @@ class RecordedSource:
 
 
 class RecordedSink:
-    """A consumer's sink in a check run: records each item it is given."""
+    """A consumer's sink in a check run: records each item it is given, then does its work."""
 
-    def __init__(self, ledger, consumer):
-        self.ledger, self.consumer = ledger, consumer
+    def __init__(self, ledger, consumer, loops=0):
+        self.ledger, self.consumer, self.loops = ledger, consumer, loops
 
     def __call__(self, item):
         self.ledger.processed(self.consumer, item)
+        if self.loops:
+            spin(self.loops)  # outside the ledger's lock, so consumers work at the same time
 
 
 class TracedSource:
@@ -224,10 +320,17 @@ class TracedSource:
 class TracedSink:
     """A consumer's sink in a trace: prints the notebook's line for each item."""
 
-    def __init__(self, consumer, named):
+    def __init__(self, consumer, named, loops=0):
         self.prefix = f"consumer {consumer} " if named else ""
+        self.loops = loops
 
     def __call__(self, item):
         # One write per line (print makes two), so that threads never split each other's lines.
         sys.stdout.write(f"{self.prefix}processing  {item}\n")
+        if self.loops:
+            spin(self.loops)
+
+
+if __name__ == "__main__":  # what ``calibrate`` runs in each fresh process
+    print(spin_rate())
 

@@ -1,10 +1,18 @@
-"""Timing with pyperf: one benchmark per variant, in seconds per item, saved as one suite.
+"""The measuring session: check every benchmark first, then time it with pyperf.
 
 pyperf runs every benchmark in fresh worker processes (warm-ups, calibrated loops, several
-values each), and each worker re-runs this program as ``python -m harness run ...`` with
-``--worker``: so the options that choose and shape the benchmarks are forwarded to it
-(``forward_options``), and the variants are registered in the same order in the parent and
-in every worker, because a worker only runs task number K of that sequence.
+values each). A worker re-runs this program as ``python -m harness worker ...`` with the
+options of its one benchmark (variant, workload, CPU work) forwarded by ``Session``, so a
+worker imports only the variant it times: on a free-threaded build, importing another
+model's library (gevent) could turn the GIL back on for the whole process.
+
+Interleaving. On a shared machine most of the variance is *between* processes: one worker
+runs 1.5-2x slower than the next for its whole life, and whole phases of the host come and
+go. So a session may split each benchmark's processes into rounds and run a slice of every
+benchmark per round (a slice of each, then the next slice of each), so that a slow phase
+falls on all of them alike instead of on whichever was being timed then. A benchmark's
+slices are joined into one pyperf benchmark; the loop count found by pyperf's calibration
+in the first slice is kept for the others.
 
 What the timer includes. Each timed loop hands the whole workload to ``run()`` and measures
 that call, so a figure includes the model's own start-up and tear-down (creating and
@@ -13,40 +21,162 @@ one run. That is deliberate: it is what a program pays to use the model for this
 leaving it out would flatter the models with the most expensive start-up. The per-run cost
 fades as the number of items grows; ``capqueue report`` given runs at several item counts
 splits the two (``make scale`` makes such runs). The timer excludes making the sources
-(``range`` objects) and the sinks (``deque(maxlen=1).append``).
+(``range`` objects) and the sinks.
+
+Beside wall time, every timed run records the resources it used (``getrusage`` of the
+worker and of its waited-for children, so every thread and child process of the run):
+CPU time, user and system, and context switches, voluntary and involuntary, per item.
+They reach the results through a pyperf hook (``UsageHook``) as metadata of each run.
 """
 
+import contextlib
+import importlib.metadata
+import io
+import resource
+import signal
+import subprocess
+import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from harness.instruments import timed_sinks
-from harness.workload import Workload
+import pyperf
+
+from harness import check, results
+from harness.instruments import calibrate, loops_for, timed_sinks
+from harness.options import Parser, UsageError
+from harness.registry import find
+from harness.workload import Workload, whole_number
 
 CHECK_ITEMS = 100_000  # run and compare check the timed workload's shape at most this big
+HOOK = "capqueue"  # the name of UsageHook in the entry-point group pyperf.hook
 
 TIMER_NOTE = ("Each timed loop runs the whole workload through run(): the figures include "
               "starting the model's runtime (creating threads, asyncio.run, trio.run), spread "
               "over the items of one run.")
 
+# What each timed run used, per item, as run metadata: key -> index into _usage()'s tuple.
+USAGE_KEYS = ("capqueue_user_s", "capqueue_system_s", "capqueue_voluntary_switches",
+              "capqueue_involuntary_switches")
 
-def time_variant(loops, run, workload):
+
+# The worker side: what runs inside a pyperf worker process.
+
+_used = [0.0] * len(USAGE_KEYS)  # this worker's totals since the hook last reset them
+_used_items = [0]
+
+
+def _usage():
+    """CPU seconds (user, system) and context switches of this process and its children."""
+    own, children = (resource.getrusage(who)
+                     for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return (own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime,
+            own.ru_nvcsw + children.ru_nvcsw, own.ru_nivcsw + children.ru_nivcsw)
+
+
+def time_variant(loops, run, workload, cpu_loops):
     """pyperf time function: run the workload ``loops`` times; return the seconds in ``run``."""
     timer = time.perf_counter
-    capacity, consumers = workload.capacity, workload.consumers
+    capacity, consumers, io = workload.capacity, workload.consumers, workload.io
     final_items = {r[-1] for r in workload.ranges() if r}
     total = 0.0
     for _ in range(loops):
         sources = workload.ranges()
-        sinks, lasts = timed_sinks(consumers)
+        sinks, lasts = timed_sinks(consumers, cpu_loops)
+        before = _usage()
         started = timer()
-        run(sources, sinks, capacity)
+        run(sources, sinks, capacity, io=io)
         total += timer() - started
+        after = _usage()
+        for index, (a, b) in enumerate(zip(before, after)):
+            _used[index] += b - a
+        _used_items[0] += workload.total
         # With one consumer its last item is some producer's final item: a cheap guard, out
         # of the timer, that the timed run did finish the job (the check proved the rest).
         # A consumer in another process appends to its own copy of the deque, not to ours.
         if consumers == 1 and lasts[0] and lasts[0][0] not in final_items:
             raise RuntimeError(f"timed run ended on {list(lasts[0])}, not on a final item")
     return total
+
+
+class UsageHook:
+    """pyperf hook: put what the timed runs used, per item, into the run's metadata.
+
+    pyperf makes a new hook for each series of values (warm-ups, then values), so the
+    totals restart with it and the values' series, the last, is what the run keeps.
+    """
+
+    def __init__(self):
+        _used[:] = [0.0] * len(USAGE_KEYS)
+        _used_items[0] = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def teardown(self, metadata):
+        if _used_items[0]:
+            for key, used in zip(USAGE_KEYS, _used):
+                metadata[key] = used / _used_items[0]
+
+
+def worker_main(argv):
+    """``python -m harness worker ...``: time one benchmark inside a pyperf worker."""
+    parser = Parser(prog="capqueue worker")
+    parser.add_argument("--task-name", required=True)
+    parser.add_argument("--variant", required=True)
+    parser.add_argument("--variant-path", action="append", default=[])
+    parser.add_argument("--cpu-loops", type=int, default=0)
+    parser.add_argument("--spin-rate", type=float, default=0.0)
+    Workload.add_options(parser)
+    runner = pyperf.Runner(program_args=("-m", "harness", "worker"), _argparser=parser)
+    args = runner.parse_args(argv)
+    for _ in range(args.worker_task):  # pyperf runs task number K of the parent's sequence
+        runner.bench_time_func("-", None)
+    variant = find(args.variant, args.variant_path)
+    workload = Workload.from_args(args)
+    runner.bench_time_func(args.task_name, time_variant, variant.run, workload, args.cpu_loops,
+                           inner_loops=workload.total,
+                           metadata=metadata(variant, workload, args.cpu_loops, args.spin_rate))
+    return 0
+
+
+def metadata(variant, workload, cpu_loops, spin_rate):
+    """What each benchmark carries besides its values: enough to know what was measured."""
+    meta = {
+        "capqueue_variant": variant.name,
+        "capqueue_model": variant.model,
+        "capqueue_description": variant.description,
+        "capqueue_checked_items": checked_workload(workload).items,
+        "capqueue_timer": TIMER_NOTE,
+        "capqueue_libraries": libraries(),
+        **workload.as_metadata(),
+    }
+    if workload.cpu:
+        meta.update(capqueue_cpu_loops=cpu_loops, capqueue_spin_rate=spin_rate)
+    gil = getattr(sys, "_is_gil_enabled", None)
+    if gil is not None:  # a free-threaded build: is the GIL really off, now the variant is in?
+        meta["capqueue_gil_enabled"] = int(gil())
+    return meta
+
+
+def libraries():
+    """The versions of the libraries capqueue pins, as installed here: 'trio==0.35.0 ...'."""
+    try:
+        wanted = importlib.metadata.requires("capqueue") or []
+    except importlib.metadata.PackageNotFoundError:
+        return "capqueue is not installed"
+    found = []
+    for requirement in wanted:
+        if 'extra == "test"' in requirement:
+            continue  # the test tools play no part in a figure
+        name = requirement.split(";")[0].split("==")[0].strip()
+        try:
+            found.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return " ".join(sorted(set(found), key=str.lower))
 
 
 def checked_workload(workload):
@@ -58,35 +188,218 @@ def checked_workload(workload):
     return replace(workload, items=min(workload.items, CHECK_ITEMS))
 
 
-def metadata(variant, workload):
-    """What each benchmark carries besides its values: enough to know what was measured."""
-    return {
-        "capqueue_variant": variant.name,
-        "capqueue_model": variant.model,
-        "capqueue_description": variant.description,
-        "capqueue_checked_items": checked_workload(workload).items,
-        "capqueue_timer": TIMER_NOTE,
-        **workload.as_metadata(),
-    }
+# The parent side: the session that checks, then times.
+
+@dataclass(frozen=True)
+class Task:
+    """One benchmark to measure: a variant on a workload, named uniquely in its file."""
+
+    name: str
+    variant: object  # a registry.Variant
+    workload: Workload
+    settings: tuple = ()  # pyperf settings for this task alone: (("loops", 1), ...)
 
 
-def forward_options(command, args):
-    """pyperf's add_cmdline_args: pass the workers what selects and shapes the benchmarks."""
-    command.extend(Workload(args.items, args.capacity, args.producers,
-                            args.consumers).as_options())
-    for path in args.variant_path:
-        command.extend(["--variant-path", path])
-    command.extend(args.variants)
+class Session:
+    """Check, then time a list of tasks with this process's one pyperf Runner, in rounds.
 
-
-def bench(runner, name, variant, workload):
-    """Register the benchmark of one variant with pyperf; the parent gets its Benchmark back.
-
-    A worker runs only task number ``--worker-task`` of the sequence of calls, so it passes
-    ``variant=None`` for the others (and need not import their libraries): those calls only
-    keep pyperf's count of tasks.
+    The Runner adds pyperf's options to ``parser`` (which must already hold ours, including
+    ``add_measure_options``); ``parse_args`` then reads both. ``rounds`` splits each task's
+    worker processes into slices, timed one slice of every task per round (see the module
+    docstring).
     """
-    if variant is None:
-        return runner.bench_time_func(name, time_variant)
-    return runner.bench_time_func(name, time_variant, variant.run, workload,
-                                  inner_loops=workload.total, metadata=metadata(variant, workload))
+
+    def __init__(self, parser, **defaults):
+        self._forward = []  # the options of the benchmark being timed, for pyperf's workers
+        self._loops = {}  # task name -> loops found by pyperf's calibration in its first slice
+        # pyperf's _argparser lets the Runner add its options to our parser, whose errors
+        # are one line; workers start as ``python -m harness worker`` plus _forward.
+        self.runner = pyperf.Runner(
+            program_args=("-m", "harness", "worker"), _argparser=parser,
+            add_cmdline_args=lambda command, args: command.extend(self._forward), **defaults)
+        self.rounds, self.timeout, self.spin_rate, self.out = 1, None, None, sys.stdout
+
+    def parse_args(self, argv):
+        """Parse ``argv`` with our options and pyperf's; refuse what cannot work here."""
+        # pyperf would refuse an existing -o file with a message and exit status of its own
+        results.refuse_existing(self.runner.argparser.parse_args(argv).output)
+        args = self.runner.parse_args(argv)
+        if args.compare_to:
+            raise UsageError("--compare-to is not supported here: time each interpreter with "
+                             "--python into its own file, then python -m pyperf compare_to A B")
+        if args.python != sys.executable and not args.worker:
+            try:
+                ready = subprocess.run([args.python, "-c", "import pyperf, harness.cli"],
+                                       capture_output=True).returncode == 0
+            except OSError:  # no such file, or not a program
+                ready = False
+            if not ready:
+                raise UsageError(f"--python {args.python} cannot import pyperf and capqueue's "
+                                 "harness; install capqueue into that interpreter first")
+        self.rounds, self.timeout = args.rounds, args.check_timeout
+        if importlib.metadata.entry_points(group="pyperf.hook", name=HOOK):
+            args.hook = [*(args.hook or []), HOOK]
+        args.quiet = True  # the session prints its own progress, one line per slice
+        return args
+
+    @property
+    def python(self):
+        return self.runner.args.python
+
+    def cpu_loops(self, workload):
+        """The calibrated iterations of CPU work per item for ``workload`` (0 without)."""
+        if not workload.cpu:
+            return 0
+        if not self.spin_rate:
+            print(f"calibrating the CPU work on {self.python} ...", file=self.out, flush=True)
+            self.spin_rate = calibrate(self.python)
+        return loops_for(workload.cpu, self.spin_rate)
+
+    def check(self, tasks):
+        """Check each task's variant on its workload (at most CHECK_ITEMS big), one line
+        each; return the tasks that pass."""
+        passing = []
+        width = max((len(t.name) for t in tasks), default=0)
+        for task in tasks:
+            workload = checked_workload(task.workload)
+            verdict = check.check_variant(task.variant, workload, timeout=self.timeout,
+                                          python=self.python,
+                                          cpu_loops=self.cpu_loops(workload))
+            print(replace(verdict, variant=task.name).line(width), file=self.out, flush=True)
+            if verdict.ok:
+                passing.append(task)
+        return passing
+
+    def settings(self, task=None):
+        """pyperf's settings for ``task``: the command's, with the task's own on top."""
+        args = self.runner.args
+        chosen = {"processes": args.processes, "values": args.values,
+                  "warmups": args.warmups, "loops": args.loops}
+        chosen.update(task.settings if task else ())
+        return chosen
+
+    def slices(self, task):
+        """How many worker processes each round gives ``task``: as even as can be."""
+        processes = self.settings(task)["processes"]
+        rounds = min(self.rounds, processes)
+        return [processes // rounds + (r < processes % rounds) for r in range(rounds)]
+
+    def time(self, tasks, save, progress=None):
+        """Time every task in rounds, ``save`` each slice, return the finished benchmarks."""
+        plans = {task.name: self.slices(task) for task in tasks}
+        rounds = max((len(p) for p in plans.values()), default=0)
+        done = {}
+        for number in range(rounds):
+            for task in tasks:
+                if number < len(plans[task.name]):
+                    bench = self._slice(task, number, plans[task.name][number])
+                    done[task.name] = results.merge(done.get(task.name), bench)
+                    save(bench)
+                    if progress:
+                        progress(task, number + 1, len(plans[task.name]), done[task.name])
+        return [done[task.name] for task in tasks if task.name in done]
+
+    def _slice(self, task, number, processes):
+        """Time ``processes`` workers of ``task``; return their runs as one Benchmark."""
+        args = self.runner.args
+        saved = {key: getattr(args, key) for key in ("processes", "values", "warmups", "loops")}
+        chosen = self.settings(task)
+        chosen["processes"] = processes
+        chosen["loops"] = self._loops.get(task.name, chosen["loops"])
+        # pyperf refuses a benchmark name twice in one Runner: later slices get their own,
+        # and their runs are renamed once they are back.
+        name = f"{task.name} #{number + 1}" if number else task.name
+        self._forward = [
+            "--task-name", name, "--variant", task.variant.name, *task.workload.as_options(),
+            "--cpu-loops", str(self.cpu_loops(task.workload)),
+            "--spin-rate", repr(self.spin_rate or 0.0),
+            *(["--variant-path", task.variant.path] if task.variant.path else [])]
+        try:
+            for key, value in chosen.items():
+                setattr(args, key, value)
+            with contextlib.redirect_stdout(io.StringIO()):  # pyperf's line; ours says more
+                bench = self.runner.bench_time_func(name, time_variant)
+        finally:
+            for key, value in saved.items():
+                setattr(args, key, value)
+        bench = results.renamed(bench, task.name)
+        self._loops.setdefault(task.name, results.loops_of(bench))
+        return bench
+
+
+def add_measure_options(parser):
+    """The options every measuring command adds to pyperf's."""
+    parser.add_argument("--rounds", type=whole_number, default=1, metavar="R",
+                        help="split each benchmark's worker processes into R slices and "
+                             "time one slice of every benchmark per round, so that a slow "
+                             "phase of the machine falls on all of them alike (default: 1)")
+
+
+def interruptible(command, target, body):
+    """Run ``body()`` and return its status; on Ctrl-C say what was kept and return 130.
+
+    pyperf turns a KeyboardInterrupt in its manager into ``sys.exit(1)``, so a flag set by
+    our own SIGINT handler tells an interruption from a real exit.
+    """
+    interrupted = False
+
+    def on_interrupt(signum, frame):
+        nonlocal interrupted
+        interrupted = True
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        return body()
+    except (KeyboardInterrupt, SystemExit):
+        if not interrupted:
+            raise
+        print(f"\ncapqueue {command}: interrupted; {kept(target)}", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:  # a pyperf worker failed, though the check had passed
+        print(f"capqueue {command}: timing failed ({exc}); {kept(target)}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def kept(target):
+    """What an interrupted command left in ``target``, as a phrase."""
+    try:
+        suite = results.load(target)
+    except results.ResultsError:
+        return "no benchmark had finished, so nothing was saved"
+    runs = sum(len(b.get_runs()) for b in suite.get_benchmarks())
+    return (f"the {len(suite.get_benchmarks())} benchmark(s) timed so far ({runs} pyperf "
+            f"runs) are saved in {target}")
+
+
+def progress_line(tasks, out=sys.stdout):
+    """A ``Session.time`` progress callback: one line per slice, with the time left."""
+    started = time.monotonic()
+    state = {"done": 0}
+
+    def progress(task, number, rounds, bench):
+        state["done"] += 1
+        total = len(tasks) * rounds
+        elapsed = time.monotonic() - started
+        left = elapsed / state["done"] * (total - state["done"])
+        where = f", round {number}/{rounds}" if rounds > 1 else ""
+        print(f"[{state['done']}/{total}] {task.name}{where}: {bench.mean() * 1e9:,.0f} ns "
+              f"per item so far ({len(bench.get_values())} values); about {left:.0f} s left",
+              file=out, flush=True)
+
+    return progress
+
+
+def format_settings(settings, rounds):
+    """pyperf's settings as a reader wants them: '10 processes x 3 values, 1 warm-up, ...'."""
+    loops = settings["loops"]
+    text = (f"{settings['processes']} processes x {settings['values']} values, "
+            f"{settings['warmups'] or 'no'} warm-up(s), "
+            + (f"{loops} loop(s) per value" if loops else "loops calibrated by pyperf"))
+    if rounds > 1:
+        text += f", in {rounds} interleaved rounds"
+    return text
+
+

@@ -128,7 +128,11 @@ def _context(workload, field):
     parts = {"items": f"{n.items:,} items", "capacity": f"capacity {n.capacity:,}",
              "producers": f"{n.producers} producer{'s' * (n.producers != 1)}",
              "consumers": f"{n.consumers} consumer{'s' * (n.consumers != 1)}"}
-    parts.update({f: f"{f} {getattr(n, f):,}" for f in FIELDS if f not in parts})
+    for f in dataclasses.fields(n):  # per-item work, as Workload.describe shows it: if any
+        if f.name not in parts and getattr(n, f.name):
+            show = f.metadata.get("show", str)
+            parts[f.name] = f"{f.name} {show(getattr(n, f.name))}/item"
+    parts.setdefault(field, "")
     del parts[field]
     flow = " -> ".join(parts.pop(f) for f in ("producers", "consumers") if f in parts)
     return "workload: " + ", ".join(filter(None, [parts.pop("items", ""), flow, *parts.values()]))

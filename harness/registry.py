@@ -179,11 +179,12 @@ def _contract_problem(module):
     """What the module lacks of the contract in ``variants/__init__.py``, or ''."""
     run = getattr(module, "run", None)
     if not callable(run):
-        return "it has no run(sources, sinks, capacity) function"
+        return "it has no run(sources, sinks, capacity, io) function"
     try:
-        inspect.signature(run).bind([], [], 1)
+        inspect.signature(run).bind([], [], 1, io=0.0)
     except TypeError:
-        return "its run() does not take (sources, sinks, capacity)"
+        return ("its run() does not take (sources, sinks, capacity, io): io is the "
+                "seconds each producer waits for I/O before each item")
     except ValueError:
         pass  # a builtin without a signature: let it try
     model = getattr(module, "MODEL", None)

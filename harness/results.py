@@ -47,6 +47,32 @@ def add(suite, bench):
     return suite
 
 
+def merge(bench, more):
+    """``bench`` with the runs of ``more`` (a Benchmark of the same name) added; or ``more``."""
+    if bench is None:
+        return more
+    bench.add_runs(more)
+    return bench
+
+
+def renamed(bench, name):
+    """``bench`` under another name: the name lives in each of its runs' metadata."""
+    if bench.get_name() == name:
+        return bench
+    return pyperf.Benchmark([
+        pyperf.Run(run.values, warmups=run.warmups, collect_metadata=False,
+                   metadata={**run.get_metadata(), "name": name})
+        for run in bench.get_runs()])
+
+
+def loops_of(bench):
+    """The loop count pyperf used for the values of ``bench`` (0 if it has no values)."""
+    for run in bench.get_runs():
+        if run.values:
+            return run.get_metadata()["loops"]
+    return 0
+
+
 def save(suite, path):
     """Write ``suite`` to ``path`` atomically.
 
@@ -71,14 +97,19 @@ def default_path(command):
     return RESULTS_DIR / f"{command}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}.json"
 
 
+def refuse_existing(output):
+    """Refuse to overwrite a results file (pyperf's own rule), in our words."""
+    if output and Path(output).exists():
+        raise ResultsError(f"{output} already exists; name a new file, or add to it with "
+                           "--append")
+
+
 def check_target(output, append, workload, names):
     """Refuse a results file that would be overwritten or mixed with another workload.
 
     Returns the suite already in ``append`` (or None), for the new benchmarks to join.
     """
-    if output and Path(output).exists():
-        raise ResultsError(f"{output} already exists; name a new file, or add to it with "
-                           "--append")
+    refuse_existing(output)
     if not append or not Path(append).exists():
         return None
     suite = load(append)

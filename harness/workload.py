@@ -3,13 +3,25 @@
 Producer ``p`` (counting from 0) sends the items ``p * items + 1`` to ``(p + 1) * items``
 in that order, so every item in a run is a distinct positive integer and names its own
 producer and position. With one producer the items are ``1..items``, as in the teaching
-notebook.
+notebook. Each item may cost work: an I/O wait at its producer before it is put (``io``,
+waited in each model's own way by the exhibit) and CPU work at its consumer after it is
+taken (``cpu``, done by the harness's sinks, the same busy loop for every model).
+
+``Workload`` is the one schema of a run. Each field is declared once below, with its
+command-line option, type, lower bound, help and metadata key; the options of every
+command, the options forwarded to child and worker processes, the metadata of every
+benchmark and the reading of old results files are all derived from those declarations.
+A results file written before a field existed reads with that field's default.
 """
 
-from dataclasses import asdict, dataclass
+import argparse
+import math
+import re
+from dataclasses import dataclass, field, fields
 
 DEFAULT_ITEMS = 10_000
 DEFAULT_CAPACITY = 10  # the notebook's deque(maxlen=10)
+METADATA_PREFIX = "capqueue_"
 
 
 class WorkloadError(ValueError):
@@ -20,27 +32,98 @@ class WorkloadError(ValueError):
         self.field, self.rule = field, rule
 
 
+# What a value of each kind of field is, and how the command line spells it.
+
+def whole_number(text):
+    """argparse type: an int, said plainly when it is not one."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+
+
+UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+_DURATION = re.compile(r"\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*([^\s0-9.]*)\s*")
+
+
+def duration(text):
+    """argparse type: a duration, ``1ms``, ``50us``, ``2s`` or plain seconds (``0.002``)."""
+    match = _DURATION.fullmatch(text)
+    example = "a duration such as 1ms, 50us or 0.002 (seconds)"
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected {example}, not {text!r}")
+    number, unit = match.groups()
+    if unit not in UNITS and unit != "":
+        raise argparse.ArgumentTypeError(
+            f"unknown unit {unit!r} in {text!r}; use s, ms, us or ns")
+    try:
+        return float(number) * UNITS.get(unit, 1.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {example}, not {text!r}") from None
+
+
+def format_duration(seconds):
+    """A duration as people write it: ``1 ms``, ``50 µs``, ``0 s``."""
+    if seconds == 0:
+        return "0 s"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if abs(seconds) >= scale:
+            return f"{seconds / scale:.4g} {unit}"
+    return f"{seconds / 1e-9:.4g} ns"
+
+
+def _knob(default, least, metavar, help, parse=whole_number, show=str):
+    """Declare a workload field: everything a command, a worker and a results file need."""
+    return field(default=default, metadata={
+        "least": least, "metavar": metavar, "help": help, "parse": parse, "show": show})
+
+
+def _is_duration(f):
+    return f.metadata["parse"] is duration
+
+
 @dataclass(frozen=True)
 class Workload:
     """Everything that defines one run of the task, checked when it is made."""
 
-    items: int = DEFAULT_ITEMS  # per producer
-    capacity: int = DEFAULT_CAPACITY
-    producers: int = 1
-    consumers: int = 1
+    items: int = _knob(DEFAULT_ITEMS, 0, "N", "items each producer sends")
+    capacity: int = _knob(DEFAULT_CAPACITY, 1, "K", "most items the queue may hold (the "
+                          "notebook's is 10)")
+    producers: int = _knob(1, 1, "P", "producer workers")
+    consumers: int = _knob(1, 1, "C", "consumer workers")
+    io: float = _knob(0.0, 0, "D", "I/O wait at a producer before it puts each item, waited "
+                      "in its model's own way (asyncio.sleep, time.sleep in a thread, ...): "
+                      "1ms, 50us or seconds", parse=duration, show=format_duration)
+    cpu: float = _knob(0.0, 0, "D", "CPU work at a consumer after it takes each item: the "
+                       "same pure-Python loop for every model, calibrated to take D here",
+                       parse=duration, show=format_duration)
 
     def __post_init__(self):
-        for name, least in (("items", 0), ("capacity", 1), ("producers", 1), ("consumers", 1)):
-            value = getattr(self, name)
+        for f in fields(self):
+            value, least = getattr(self, f.name), f.metadata["least"]
+            if _is_duration(f):
+                if not isinstance(value, (int, float)) or isinstance(value, bool) \
+                        or not math.isfinite(value):
+                    raise WorkloadError(f.name, f"must be a finite duration, not {value!r}")
+                if value < least:
+                    raise WorkloadError(f.name, f"must not be negative, not "
+                                                f"{format_duration(value)}")
+                object.__setattr__(self, f.name, float(value))
+                continue
             if not isinstance(value, int) or isinstance(value, bool):
-                raise WorkloadError(name, f"must be a whole number, not {value!r}")
+                raise WorkloadError(f.name, f"must be a whole number, not {value!r}")
             if value < least:
-                raise WorkloadError(name, f"must be at least {least}, not {value}")
+                raise WorkloadError(f.name, f"must be at least {least}, not {value}")
 
     @property
     def total(self):
         """How many items the whole run processes."""
         return self.items * self.producers
+
+    @property
+    def works(self):
+        """Whether items cost any work (an I/O wait or CPU work) besides the hand-off."""
+        return bool(self.io or self.cpu)
 
     def ranges(self):
         """One range per producer: the plain sources a timed run iterates."""
@@ -53,22 +136,48 @@ class Workload:
 
     def describe(self):
         """A short human description, as the tables print it."""
-        return (f"{_count(self.items, 'item')} x {_count(self.producers, 'producer')} -> "
+        text = (f"{_count(self.items, 'item')} x {_count(self.producers, 'producer')} -> "
                 f"{_count(self.consumers, 'consumer')}, capacity {self.capacity}")
+        work = [f"{name} {format_duration(getattr(self, name))}/item"
+                for name in ("io", "cpu") if getattr(self, name)]
+        return ", ".join([text, *work])
+
+    # Everything below is derived from the field declarations above.
+
+    @classmethod
+    def add_options(cls, parser, **defaults):
+        """Add one option per field to ``parser`` (``defaults`` overrides some defaults)."""
+        group = parser.add_argument_group("workload")
+        for f in fields(cls):
+            default = defaults.get(f.name, f.default)
+            shown = f"{default:,}" if isinstance(default, int) else f.metadata["show"](default)
+            group.add_argument(f"--{f.name}", type=f.metadata["parse"], default=default,
+                               metavar=f.metadata["metavar"],
+                               help=f"{f.metadata['help']} (default: {shown})")
+
+    @classmethod
+    def from_args(cls, args):
+        """The workload the parsed options of ``add_options`` describe."""
+        return cls(**{f.name: getattr(args, f.name) for f in fields(cls)})
 
     def as_options(self):
         """The command-line options that rebuild this workload in another process."""
-        return [option for key, value in asdict(self).items()
-                for option in (f"--{key}", str(value))]
+        return [option for f in fields(self)
+                for option in (f"--{f.name}", repr(getattr(self, f.name)))]
 
     def as_metadata(self):
         """The workload as pyperf metadata entries (prefixed, so they never clash)."""
-        return {f"capqueue_{key}": value for key, value in asdict(self).items()}
+        return {METADATA_PREFIX + f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_metadata(cls, metadata):
-        """Rebuild the workload recorded by ``as_metadata``."""
-        return cls(**{key: int(metadata[f"capqueue_{key}"]) for key in asdict(cls())})
+        """Rebuild the workload recorded by ``as_metadata``; missing fields take defaults."""
+        values = {}
+        for f in fields(cls):
+            key = METADATA_PREFIX + f.name
+            if key in metadata:
+                values[f.name] = (float if _is_duration(f) else int)(metadata[key])
+        return cls(**values)
 
 
 def _count(number, noun):

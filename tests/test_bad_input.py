@@ -19,6 +19,13 @@ CASES = [
     ("trace generators --items ten", "expected a whole number, not 'ten'"),
     ("run --items 0", "--items must be at least 1 to time anything per item, not 0"),
     ("compare --capacity -1", "--capacity must be at least 1, not -1"),
+    ("check --io 1min", "argument --io: unknown unit 'min' in '1min'; use s, ms, us or ns"),
+    ("check --cpu fast", "argument --cpu: expected a duration such as 1ms, 50us or 0.002 "
+     "(seconds), not 'fast'"),
+    ("check --io=-1ms", "--io must not be negative, not -1 ms"),
+    ("check --cpu -0.5", "--cpu must not be negative, not -500 ms"),
+    ("run --io 1..2ms", "argument --io: expected a duration such as 1ms"),
+    ("check --io nan", "argument --io: expected a duration such as 1ms, 50us or 0.002"),
     ("check --check-timeout 0", "expected a positive number of seconds, not 0"),
     ("check --check-timeout soon", "expected a number of seconds, not 'soon'"),
     # failure injection
@@ -38,9 +45,12 @@ CASES = [
      "{tmp}/raises_on_import.py raised RuntimeError on import: not today"),
     ("check --variant-path {tmp}/no_run.py",
      "{tmp}/no_run.py does not follow the variant contract: it has no run(sources, sinks, "
-     "capacity) function"),
+     "capacity, io) function"),
     ("check --variant-path {tmp}/wrong_signature.py",
-     "its run() does not take (sources, sinks, capacity)"),
+     "its run() does not take (sources, sinks, capacity, io): io is the seconds each "
+     "producer waits for I/O before each item"),
+    ("check --variant-path {tmp}/old_contract.py", "its run() does not take (sources, sinks, "
+     "capacity, io)"),
     ("check --variant-path {tmp}/no_model.py",
      "it has no MODEL string naming its concurrency model"),
     ("check --variant-path {tmp}/no_docstring.py", "it has no docstring to describe it"),
@@ -83,9 +93,11 @@ FILES = {
     "raises_on_import.py": "raise RuntimeError('not today')\n",
     "no_run.py": '"""Has no run."""\nMODEL = "x"\n',
     "wrong_signature.py": '"""Takes too little."""\nMODEL = "x"\ndef run(sources):\n    pass\n',
-    "no_model.py": '"""No model."""\ndef run(sources, sinks, capacity):\n    pass\n',
-    "no_docstring.py": 'MODEL = "x"\ndef run(sources, sinks, capacity):\n    pass\n',
-    "threads.py": '"""Shadows a real one."""\nMODEL = "x"\ndef run(sources, sinks, capacity):\n'
+    "no_model.py": '"""No model."""\ndef run(sources, sinks, capacity, io):\n    pass\n',
+    "no_docstring.py": 'MODEL = "x"\ndef run(sources, sinks, capacity, io):\n    pass\n',
+    "old_contract.py": '"""Written for the old contract."""\nMODEL = "x"\n'
+                       'def run(sources, sinks, capacity):\n    pass\n',
+    "threads.py": '"""Shadows a real one."""\nMODEL = "x"\ndef run(sources, sinks, capacity, io):\n'
                   '    pass\n',
     "needs_library.py": "import not_installed_anywhere\n",
     "missing_library.py": "import not_installed_anywhere\n",

@@ -30,6 +30,19 @@ def test_broken_variant_fails_its_rule(name, rule, message):
     assert message in verdict.problems[0], verdict.problems
 
 
+def test_a_missing_io_wait_is_caught():
+    verdict = check_variant(load_path(broken("ignores_the_wait")),
+                            Workload(items=50, producers=2, io=0.002))
+    assert not verdict.ok, "the 'producers wait' rule let ignores_the_wait pass"
+    assert verdict.problems[0].startswith("producer 0 took an item every "), verdict.problems
+    assert verdict.problems[0].endswith("less than its I/O wait of 2 ms: the wait is missing")
+
+
+def test_the_same_variant_passes_with_no_wait_asked():
+    verdict = check_variant(load_path(broken("ignores_the_wait")), Workload(items=50))
+    assert verdict.ok, verdict.problems
+
+
 def test_thread_left_running_is_reported():
     verdict = check_variant(load_path(broken("leaves_a_thread")), Workload(items=100))
     assert any("thread(s) still running" in p for p in verdict.problems), verdict.problems

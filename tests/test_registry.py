@@ -14,7 +14,7 @@ GOOD = '''
 MODEL = "test"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     for source in sources:
         for item in source:
             sinks[0](item)

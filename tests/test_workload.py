@@ -1,8 +1,10 @@
 """The workload defines the task once: item numbering, sources, and its own validation."""
 
+import argparse
+
 import pytest
 
-from harness.workload import Workload, WorkloadError
+from harness.workload import Workload, WorkloadError, duration
 
 
 def test_one_producer_sends_the_notebook_items():
@@ -34,11 +36,65 @@ def test_bad_values_are_refused_with_one_sentence(field, value, message):
 
 
 def test_metadata_round_trip():
-    workload = Workload(items=7, capacity=3, producers=2, consumers=5)
+    workload = Workload(items=7, capacity=3, producers=2, consumers=5, io=0.001, cpu=5e-5)
     assert Workload.from_metadata(workload.as_metadata()) == workload
 
 
+def test_results_written_before_a_field_existed_read_with_its_default():
+    old = {"capqueue_items": 10000, "capqueue_capacity": 10, "capqueue_producers": 1,
+           "capqueue_consumers": 1}
+    assert Workload.from_metadata(old) == Workload()
+
+
+def test_durations_survive_metadata_exactly():
+    # Not truncated to whole numbers, as every value once was.
+    workload = Workload.from_metadata({"capqueue_io": 0.0015, "capqueue_cpu": "2e-05"})
+    assert (workload.io, workload.cpu) == (0.0015, 2e-05)
+
+
 def test_command_line_options_name_every_field():
-    workload = Workload(items=7, capacity=3, producers=2, consumers=5)
+    workload = Workload(items=7, capacity=3, producers=2, consumers=5, io=0.001)
     assert workload.as_options() == ["--items", "7", "--capacity", "3", "--producers", "2",
-                                     "--consumers", "5"]
+                                     "--consumers", "5", "--io", "0.001", "--cpu", "0.0"]
+
+
+def test_options_rebuild_the_same_workload():
+    parser = argparse.ArgumentParser()
+    Workload.add_options(parser)
+    workload = Workload(items=3, capacity=1, producers=4, consumers=2, io=1.5e-3, cpu=7e-6)
+    assert Workload.from_args(parser.parse_args(workload.as_options())) == workload
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("1ms", 1e-3), ("50us", 50e-6), ("50µs", 50e-6), ("2s", 2.0), ("0.002", 0.002),
+    ("1e-3", 1e-3), ("250 ns", 250e-9), ("0", 0.0), ("1.5ms", 1.5e-3)])
+def test_durations_parse_with_or_without_a_unit(text, seconds):
+    assert duration(text) == pytest.approx(seconds, rel=1e-12)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1min", "unknown unit 'min' in '1min'; use s, ms, us or ns"),
+    ("fast", "expected a duration such as 1ms, 50us or 0.002 (seconds), not 'fast'"),
+    ("1..2", "expected a duration such as 1ms, 50us or 0.002 (seconds), not '1..2'"),
+    ("", "expected a duration such as 1ms, 50us or 0.002 (seconds), not ''")])
+def test_bad_durations_are_refused_with_one_sentence(text, message):
+    with pytest.raises(argparse.ArgumentTypeError) as caught:
+        duration(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("io", -0.001, "io must not be negative, not -1 ms"),
+    ("cpu", float("inf"), "cpu must be a finite duration, not inf"),
+    ("io", "1ms", "io must be a finite duration, not '1ms'"),
+])
+def test_bad_work_is_refused_with_one_sentence(field, value, message):
+    with pytest.raises(WorkloadError) as caught:
+        Workload(**{field: value})
+    assert str(caught.value) == message
+
+
+def test_the_description_names_the_work_only_when_there_is_some():
+    assert "io" not in Workload().describe()
+    assert Workload(producers=4, io=0.002, cpu=1e-4).describe() == (
+        "10,000 items x 4 producers -> 1 consumer, capacity 10, io 2 ms/item, cpu 100 µs/item")

@@ -11,7 +11,7 @@ a docstring
     Its first line is the one-line description ``capqueue list`` prints. The rest says how
     the model expresses the hand-off, back-pressure (a full queue), shutdown and failure.
 
-``run(sources, sinks, capacity)``
+``run(sources, sinks, capacity, io)``
     Does the whole job and returns when every item is processed.
 
     - ``sources`` is a list of iterables, one per producer. Each is iterated once; a
@@ -19,6 +19,16 @@ a docstring
     - ``sinks`` is a list of callables, one per consumer. A consumer calls its sink once
       for every item it takes from the queue, in the order it took them.
     - ``capacity`` is the most items the queue may hold at once (at least 1).
+    - ``io`` is the I/O wait of every item, in seconds (0: none). After taking an item
+      from its source and before putting it in the queue, a producer waits ``io`` the way
+      its model waits for I/O, in one visible line: ``await asyncio.sleep(io)``,
+      ``await trio.sleep(io)``, ``gevent.sleep(io)``, ``time.sleep(io)`` in a thread or a
+      process. A model with no scheduler can only block (``time.sleep``), and so waits
+      for one producer at a time. Guard it with ``if io:``, so that a run with no wait
+      does not even yield.
+
+    The harness always passes ``io`` by keyword. CPU work per item (``--cpu``) needs
+    nothing from a variant: it happens inside the sinks.
 
     Sources and sinks are picklable, so a variant may hand them to worker processes when
     it starts them. If a source or a sink raises, ``run`` stops its other workers and

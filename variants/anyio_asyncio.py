@@ -14,7 +14,8 @@ the very error that caused it.
 
 What the layer costs: anyio keeps trio's rule that every ``send`` and ``receive`` is a
 checkpoint, so on asyncio each item costs a trip through the event loop (``sleep(0)``),
-where ``asyncio.Queue`` suspends only when the queue is full or empty.
+where ``asyncio.Queue`` suspends only when the queue is full or empty. An I/O wait is
+``await anyio.sleep``, which becomes the backend's own sleep.
 """
 
 import anyio
@@ -22,10 +23,12 @@ import anyio
 MODEL = "anyio on asyncio"
 
 
-async def produce(send_stream, source):
+async def produce(send_stream, source, io):
     """Send every item of the source, then close this producer's clone."""
     with send_stream:
         for item in source:
+            if io:
+                await anyio.sleep(io)  # the item's I/O: other tasks run meanwhile
             await send_stream.send(item)
 
 
@@ -36,17 +39,17 @@ async def consume(receive_stream, sink):
             sink(item)
 
 
-async def main(sources, sinks, capacity):
+async def main(sources, sinks, capacity, io):
     """Start every producer and consumer with its own clone of a stream."""
     send_stream, receive_stream = anyio.create_memory_object_stream(capacity)
     async with anyio.create_task_group() as group:
         with send_stream, receive_stream:
             for source in sources:
-                group.start_soon(produce, send_stream.clone(), source)
+                group.start_soon(produce, send_stream.clone(), source, io)
             for sink in sinks:
                 group.start_soon(consume, receive_stream.clone(), sink)
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     """Run the portable code on the asyncio backend."""
-    anyio.run(main, sources, sinks, capacity, backend="asyncio")
+    anyio.run(main, sources, sinks, capacity, io, backend="asyncio")

@@ -14,7 +14,9 @@ so a failing consumer also cancels the producers blocked on a full queue.
 
 Expect a hand-off to cost a couple of microseconds: every ``put`` and ``get`` is a
 coroutine call even when it does not suspend, and each suspension is a trip through the
-event loop's ready queue, plus a future and a callback, all in Python code.
+event loop's ready queue, plus a future and a callback, all in Python code. An I/O wait
+is ``await asyncio.sleep``: the task parks on a timer and the loop runs the others, so
+the waits of many producers overlap in one thread.
 """
 
 import asyncio
@@ -24,9 +26,11 @@ MODEL = "asyncio"
 DONE = object()
 
 
-async def produce(queue, source):
+async def produce(queue, source, io):
     """Put every item of the source, waiting whenever the queue is full."""
     for item in source:
+        if io:
+            await asyncio.sleep(io)  # the item's I/O: the loop runs other tasks meanwhile
         await queue.put(item)
 
 
@@ -36,7 +40,7 @@ async def consume(queue, sink):
         sink(item)
 
 
-async def main(sources, sinks, capacity):
+async def main(sources, sinks, capacity, io):
     """Run the producers to the end, then tell each consumer it is done."""
     queue = asyncio.Queue(maxsize=capacity)
     async with asyncio.TaskGroup() as consumers:
@@ -44,11 +48,11 @@ async def main(sources, sinks, capacity):
             consumers.create_task(consume(queue, sink))
         async with asyncio.TaskGroup() as producers:
             for source in sources:
-                producers.create_task(produce(queue, source))
+                producers.create_task(produce(queue, source, io))
         for _ in sinks:
             await queue.put(DONE)
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     """Run the whole hand-off on a fresh event loop."""
-    asyncio.run(main(sources, sinks, capacity))
+    asyncio.run(main(sources, sinks, capacity, io))

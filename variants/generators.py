@@ -18,17 +18,25 @@ Expect it a few times the floor, the cheapest hand-off here: a deque append and 
 item, and one generator resume per full or empty deque, so a larger capacity means fewer
 switches.
 ``capqueue trace generators --items 35 --capacity 10`` prints the notebook's own narration.
+
+An I/O wait shows what a coordinator of plain generators cannot do: a generator can only
+yield to whoever resumed it, and nothing here knows how to resume it when its I/O is done.
+So a producer blocks in ``time.sleep`` with the whole program, and the waits of several
+producers add up instead of overlapping.
 """
 
+import time
 from collections import deque
 from itertools import cycle
 
 MODEL = "generators"
 
 
-def produce(dq, capacity, source, say=None):
+def produce(dq, capacity, source, io, say=None):
     """Append items until the deque is full, then yield control back to the coordinator."""
     for item in source:
+        if io:
+            time.sleep(io)  # the item's I/O: blocks everyone, nobody could resume us later
         dq.appendleft(item)
         if len(dq) == capacity:
             if say:
@@ -46,10 +54,10 @@ def consume(dq, sink, say=None):
         yield
 
 
-def run(sources, sinks, capacity, say=None):
+def run(sources, sinks, capacity, io, say=None):
     """Coordinate: resume each producer in turn, and after each, the next consumer."""
     dq = deque(maxlen=capacity)
-    producers = deque(produce(dq, capacity, source, say) for source in sources)
+    producers = deque(produce(dq, capacity, source, io, say) for source in sources)
     consumers = cycle([consume(dq, sink, say) for sink in sinks])
     while producers:
         producer = producers.popleft()

@@ -10,18 +10,22 @@ Compare it with ``generators``: there one ``next()`` lets the consumer process a
 dequeful, here every item is a ``send()``, a full resume and suspend of the consumer's
 frame. That is the price of pushing data into a coroutine rather than letting it pull.
 Shutdown is ``close()``, which raises ``GeneratorExit`` at the consumer's ``yield``;
-a failing sink raises out of ``send()`` and so out of ``run``.
+a failing sink raises out of ``send()`` and so out of ``run``. As in ``generators``, an
+I/O wait can only block the whole program.
 """
 
+import time
 from collections import deque
 from itertools import cycle
 
 MODEL = "generators"
 
 
-def produce(dq, capacity, source):
+def produce(dq, capacity, source, io):
     """Append items until the deque is full, then yield control back to the coordinator."""
     for item in source:
+        if io:
+            time.sleep(io)  # the item's I/O: blocks everyone
         dq.appendleft(item)
         if len(dq) == capacity:
             yield
@@ -33,10 +37,10 @@ def consume(sink):
         sink((yield))
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     """Coordinate: let each producer fill the deque, then send its items to the next consumer."""
     dq = deque(maxlen=capacity)
-    producers = deque(produce(dq, capacity, source) for source in sources)
+    producers = deque(produce(dq, capacity, source, io) for source in sources)
     consumers = [consume(sink) for sink in sinks]
     for consumer in consumers:
         next(consumer)  # prime it: run it to its first yield, ready for send()

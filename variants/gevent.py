@@ -21,7 +21,9 @@ longer the more items there were. Shutting the queue down stops them at their ve
 ``put`` or ``get``.
 
 Expect a hand-off well below asyncio's: a switch between greenlets is a C-level stack
-swap, not a trip through an event loop written in Python.
+swap, not a trip through an event loop written in Python. An I/O wait is ``gevent.sleep``:
+the greenlet parks on a timer in the hub, which runs the others meanwhile (with
+monkey-patching, ``time.sleep`` and blocking sockets would do the same).
 """
 
 import gevent
@@ -30,9 +32,11 @@ from gevent.queue import Queue, ShutDown
 MODEL = "gevent"
 
 
-def produce(queue, source):
+def produce(queue, source, io):
     """Put every item of the source, blocking (cooperatively) whenever the queue is full."""
     for item in source:
+        if io:
+            gevent.sleep(io)  # the item's I/O: the hub runs the other greenlets meanwhile
         queue.put(item)
 
 
@@ -46,7 +50,7 @@ def consume(queue, sink):
         sink(item)
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     """Spawn the workers, shut the queue down once the producers are done, re-raise failures."""
     queue = Queue(maxsize=capacity)
 
@@ -59,7 +63,7 @@ def run(sources, sinks, capacity):
             queue.shutdown(immediate=True)  # stop everyone else now
             raise
 
-    producers = [gevent.spawn(work, produce, source) for source in sources]
+    producers = [gevent.spawn(work, produce, source, io) for source in sources]
     consumers = [gevent.spawn(work, consume, sink) for sink in sinks]
     try:
         gevent.joinall(producers, raise_error=True)

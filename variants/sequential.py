@@ -6,14 +6,22 @@ every variant pays anyway (the source's iterator and the sink call), so each oth
 variant's ratio to this one is the price of its model's hand-off, back-pressure and
 shutdown. Its queue depth is always zero, so the capacity never matters. A failing source
 or sink simply raises out of the loop: there is nobody else to stop.
+
+With work per item it is also the other bound, the run with no concurrency at all: every
+I/O wait is slept through, one after another, and every item's CPU work follows it, so a
+run takes producers x items x (io + cpu). A model's speed-up is measured against it.
 """
+
+import time
 
 MODEL = "sequential"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     """Process every item of every source, in order, with the first sink."""
     sink = sinks[0]
     for source in sources:
         for item in source:
+            if io:
+                time.sleep(io)  # the item's I/O: nothing else can happen meanwhile
             sink(item)

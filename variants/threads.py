@@ -15,18 +15,20 @@ thread joins everyone, then re-raises the first error.
 
 Expect each hand-off to cost microseconds, not nanoseconds: a full or empty queue means a
 lock, a condition wait and a thread switch, and the GIL lets only one of the two sides run
-Python code at a time.
+Python code at a time. An I/O wait is a blocking ``time.sleep``, which releases the GIL:
+the other threads run meanwhile, so the waits of many producers overlap.
 """
 
 import queue
 import threading
+import time
 
 MODEL = "threads"
 
 DONE = object()
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     """Start a thread per producer and per consumer, then join them all."""
     q = queue.Queue(maxsize=capacity)
     errors = []
@@ -36,6 +38,8 @@ def run(sources, sinks, capacity):
             for item in source:
                 if errors:
                     return
+                if io:
+                    time.sleep(io)  # the item's I/O: releases the GIL, other threads run
                 q.put(item)
         except BaseException as exc:
             errors.append(exc)

@@ -13,16 +13,18 @@ waiter checks it when it wakes, so all threads stop at once, even those blocked 
 or empty buffer; the main thread joins them all and re-raises the first error.
 
 Read its figure against ``threads``: the same threads and the same GIL, a simpler
-structure, more wake-ups.
+structure, more wake-ups. An I/O wait is ``time.sleep`` outside the monitor, as in
+``threads``.
 """
 
 import threading
+import time
 from collections import deque
 
 MODEL = "threads"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     """Start a thread per producer and per consumer around one monitor, then join them."""
     buffer = deque()
     changed = threading.Condition()
@@ -33,6 +35,8 @@ def run(sources, sinks, capacity):
         nonlocal producing
         try:
             for item in source:
+                if io:
+                    time.sleep(io)  # the item's I/O, outside the monitor: others run
                 with changed:
                     while len(buffer) == capacity and not errors:
                         changed.wait()

@@ -20,7 +20,8 @@ check --fail-in sink`` caught exactly that.
 
 Expect one of the slowest hand-offs here, and one that barely improves with a larger
 capacity: every item pays a pass through trio's scheduler on each side. trio trades speed
-for guarantees (checkpoints, fairness, cancellation) on every operation.
+for guarantees (checkpoints, fairness, cancellation) on every operation. An I/O wait is
+``await trio.sleep``: the task sleeps on trio's timer queue while the others run.
 """
 
 import trio
@@ -28,10 +29,12 @@ import trio
 MODEL = "trio"
 
 
-async def produce(send_channel, source):
+async def produce(send_channel, source, io):
     """Send every item of the source, then close this producer's send end."""
     with send_channel:
         for item in source:
+            if io:
+                await trio.sleep(io)  # the item's I/O: trio runs the other tasks meanwhile
             await send_channel.send(item)
 
 
@@ -42,17 +45,17 @@ async def consume(receive_channel, sink):
             sink(item)
 
 
-async def main(sources, sinks, capacity):
+async def main(sources, sinks, capacity, io):
     """Start every producer and consumer with its own clone of a channel end."""
     send_channel, receive_channel = trio.open_memory_channel(capacity)
     async with trio.open_nursery() as nursery:
         with send_channel, receive_channel:
             for source in sources:
-                nursery.start_soon(produce, send_channel.clone(), source)
+                nursery.start_soon(produce, send_channel.clone(), source, io)
             for sink in sinks:
                 nursery.start_soon(consume, receive_channel.clone(), sink)
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     """Run the whole hand-off in a fresh trio run."""
-    trio.run(main, sources, sinks, capacity)
+    trio.run(main, sources, sinks, capacity, io)

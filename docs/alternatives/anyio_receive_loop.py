@@ -5,9 +5,11 @@ import anyio
 MODEL = "anyio on asyncio"
 
 
-async def produce(send_stream, source):
+async def produce(send_stream, source, io):
     with send_stream:
         for item in source:
+            if io:
+                await anyio.sleep(io)
             await send_stream.send(item)
 
 
@@ -21,15 +23,15 @@ async def consume(receive_stream, sink):
             sink(item)
 
 
-async def main(sources, sinks, capacity):
+async def main(sources, sinks, capacity, io):
     send_stream, receive_stream = anyio.create_memory_object_stream(capacity)
     async with anyio.create_task_group() as group:
         with send_stream, receive_stream:
             for source in sources:
-                group.start_soon(produce, send_stream.clone(), source)
+                group.start_soon(produce, send_stream.clone(), source, io)
             for sink in sinks:
                 group.start_soon(consume, receive_stream.clone(), sink)
 
 
-def run(sources, sinks, capacity):
-    anyio.run(main, sources, sinks, capacity, backend="asyncio")
+def run(sources, sinks, capacity, io):
+    anyio.run(main, sources, sinks, capacity, io, backend="asyncio")

@@ -10,8 +10,10 @@ import asyncio
 MODEL = "asyncio"
 
 
-async def produce(queue, source):
+async def produce(queue, source, io):
     for item in source:
+        if io:
+            await asyncio.sleep(io)
         await queue.put(item)
 
 
@@ -21,17 +23,17 @@ async def consume(queue, sink):
         queue.task_done()
 
 
-async def main(sources, sinks, capacity):
+async def main(sources, sinks, capacity, io):
     queue = asyncio.Queue(capacity)
     async with asyncio.TaskGroup() as group:
         consumers = [group.create_task(consume(queue, sink)) for sink in sinks]
         async with asyncio.TaskGroup() as producers:
             for source in sources:
-                producers.create_task(produce(queue, source))
+                producers.create_task(produce(queue, source, io))
         await queue.join()
         for consumer in consumers:
             consumer.cancel()
 
 
-def run(sources, sinks, capacity):
-    asyncio.run(main(sources, sinks, capacity))
+def run(sources, sinks, capacity, io):
+    asyncio.run(main(sources, sinks, capacity, io))

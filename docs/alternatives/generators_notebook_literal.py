@@ -5,14 +5,17 @@ that run once per item: ``while len(dq) > 0`` instead of ``while dq``, and ``len
 dq.maxlen`` (an attribute lookup) instead of comparing with a local ``capacity``.
 """
 
+import time
 from collections import deque
 from itertools import cycle
 
 MODEL = "generators"
 
 
-def produce(dq, source):
+def produce(dq, source, io):
     for item in source:
+        if io:
+            time.sleep(io)
         dq.appendleft(item)
         if len(dq) == dq.maxlen:
             yield
@@ -25,9 +28,9 @@ def consume(dq, sink):
         yield
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     dq = deque(maxlen=capacity)
-    producers = deque(produce(dq, source) for source in sources)
+    producers = deque(produce(dq, source, io) for source in sources)
     consumers = cycle([consume(dq, sink) for sink in sinks])
     while producers:
         producer = producers.popleft()

@@ -14,8 +14,10 @@ from gevent.queue import Queue
 MODEL = "gevent"
 
 
-def produce(queue, source):
+def produce(queue, source, io):
     for item in source:
+        if io:
+            gevent.sleep(io)
         queue.put(item)
 
 
@@ -24,9 +26,9 @@ def consume(queue, sink):
         sink(item)
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     queue = Queue(maxsize=capacity)
-    producers = [gevent.spawn(produce, queue, source) for source in sources]
+    producers = [gevent.spawn(produce, queue, source, io) for source in sources]
     consumers = [gevent.spawn(consume, queue, sink) for sink in sinks]
     producing = len(producers)
     try:

@@ -6,6 +6,7 @@ switches back to the coordinator when it has drained the deque. Measured against
 producer-to-consumer switching: twice the switches.
 """
 
+import time
 from collections import deque
 from itertools import cycle
 
@@ -14,7 +15,7 @@ from greenlet import getcurrent, greenlet
 MODEL = "greenlet"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     dq = deque()
     coordinator = getcurrent()
 
@@ -25,6 +26,8 @@ def run(sources, sinks, capacity):
 
     def produce(source):
         for item in source:
+            if io:
+                time.sleep(io)
             put(item)
 
     def consume(sink):

@@ -8,15 +8,18 @@ in ``get()`` forever, and the interpreter only gets rid of them at exit.
 
 import queue
 import threading
+import time
 
 MODEL = "threads"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     q = queue.Queue(maxsize=capacity)
 
     def produce(source):
         for item in source:
+            if io:
+                time.sleep(io)
             q.put(item)
 
     def consume(sink):

@@ -9,9 +9,11 @@ import trio
 MODEL = "trio"
 
 
-async def produce(send_channel, source):
+async def produce(send_channel, source, io):
     with send_channel:
         for item in source:
+            if io:
+                await trio.sleep(io)
             await send_channel.send(item)
 
 
@@ -25,15 +27,15 @@ async def consume(receive_channel, sink):
             sink(item)
 
 
-async def main(sources, sinks, capacity):
+async def main(sources, sinks, capacity, io):
     send_channel, receive_channel = trio.open_memory_channel(capacity)
     async with trio.open_nursery() as nursery:
         with send_channel, receive_channel:
             for source in sources:
-                nursery.start_soon(produce, send_channel.clone(), source)
+                nursery.start_soon(produce, send_channel.clone(), source, io)
             for sink in sinks:
                 nursery.start_soon(consume, receive_channel.clone(), sink)
 
 
-def run(sources, sinks, capacity):
-    trio.run(main, sources, sinks, capacity)
+def run(sources, sinks, capacity, io):
+    trio.run(main, sources, sinks, capacity, io)

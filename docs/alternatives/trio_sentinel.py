@@ -11,8 +11,10 @@ MODEL = "trio"
 DONE = object()
 
 
-async def produce(send_channel, source):
+async def produce(send_channel, source, io):
     for item in source:
+        if io:
+            await trio.sleep(io)
         await send_channel.send(item)
 
 
@@ -23,17 +25,17 @@ async def consume(receive_channel, sink):
         sink(item)
 
 
-async def main(sources, sinks, capacity):
+async def main(sources, sinks, capacity, io):
     send_channel, receive_channel = trio.open_memory_channel(capacity)
     async with trio.open_nursery() as nursery:
         for sink in sinks:
             nursery.start_soon(consume, receive_channel, sink)
         async with trio.open_nursery() as producers:
             for source in sources:
-                producers.start_soon(produce, send_channel, source)
+                producers.start_soon(produce, send_channel, source, io)
         for _ in sinks:
             await send_channel.send(DONE)
 
 
-def run(sources, sinks, capacity):
-    trio.run(main, sources, sinks, capacity)
+def run(sources, sinks, capacity, io):
+    trio.run(main, sources, sinks, capacity, io)

@@ -5,7 +5,7 @@ import os
 MODEL = "broken"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     for source in sources:
         for item in source:
             if item == 20:

@@ -23,5 +23,5 @@ async def main(sources, sinks, capacity):
             group.create_task(produce(source))
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     asyncio.run(main(sources, sinks, capacity))

@@ -8,7 +8,7 @@ MODEL = "broken"
 DONE = object()
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     q = queue.Queue(capacity)
 
     def consume(sink):

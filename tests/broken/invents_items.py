@@ -3,7 +3,7 @@
 MODEL = "broken"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     for source in sources:
         count = len(source.items) if hasattr(source, "items") else len(source)
         for item in range(1, count + 1):

@@ -9,7 +9,7 @@ from greenlet import getcurrent, greenlet
 MODEL = "broken"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     dq = deque()
 
     def produce(source):

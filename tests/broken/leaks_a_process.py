@@ -12,7 +12,7 @@ def consume(queue, sink):
     time.sleep(1)  # "closing files"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     context = multiprocessing.get_context("fork")
     queue = context.Queue(capacity)
     context.Process(target=consume, args=(queue, sinks[0])).start()

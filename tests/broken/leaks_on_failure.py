@@ -6,7 +6,7 @@ import threading
 MODEL = "broken"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     q = queue.Queue(capacity)
 
     def produce():

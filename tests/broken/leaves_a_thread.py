@@ -7,7 +7,7 @@ import time
 MODEL = "broken"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     q = queue.Queue(capacity)
 
     def consume(sink):

@@ -3,7 +3,7 @@
 MODEL = "broken"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     stack = []
     for source in sources:
         for item in source:

@@ -5,7 +5,7 @@ import time
 MODEL = "broken"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     try:
         for source in sources:
             for item in source:

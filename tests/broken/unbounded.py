@@ -5,7 +5,7 @@ from collections import deque
 MODEL = "broken"
 
 
-def run(sources, sinks, capacity):
+def run(sources, sinks, capacity, io):
     dq = deque()  # no maxlen, and nobody looks at the capacity
     for source in sources:
         for item in source:
