@@ -201,7 +201,8 @@ def test_the_cli_reports_a_malformed_page_in_one_line(copy):
 
 
 def test_a_report_block_is_the_table_the_cli_prints():
-    text = "<!-- capqueue: report results/compare-20261125-095152.json -->\n<!-- end capqueue -->\n"
+    text = ("<!-- capqueue: report results/compare-20261125-095152.json -->\n"
+            "<!-- end capqueue -->\n")
     block = docs.regenerate(ROOT, "README.md", text, ROOT / "unused")[0]
     printed = capqueue("report", "results/compare-20261125-095152.json", "--markdown").stdout
     table = [line for line in printed.splitlines() if line.startswith("|")]
