@@ -450,7 +450,7 @@ def add_command(commands):
         description="Rewrite every generated block (between '<!-- capqueue: KIND ... -->' and "
         f"'{END}') of README.md, results/README.md and docs/ from the committed results/ "
         "and variants/, leaving the prose untouched. What `make docs` runs. Kinds: "
-        + ", ".join(KINDS) + " (see harness/docs.py).")
+        + ", ".join(KINDS) + " (docs/extending.md says what each writes).")
     sub.add_argument("--check", action="store_true", help="write nothing; list the blocks "
                      "that differ from what regeneration gives, and exit 1 if any does")
     sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
