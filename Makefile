@@ -1,4 +1,4 @@
-# The two commands of the quick start: `make compare` and `make test`.
+# The two commands of the quick start, `make compare` and `make test`, and `make docs`.
 # Each builds .venv on first use, with the exact versions pinned in pyproject.toml.
 
 PYTHON ?= python3
@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: compare test scale clean
+.PHONY: compare test docs scale clean
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
 IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyncio_uvloop \
@@ -18,6 +18,10 @@ compare: $(READY)
 
 test: $(READY)
 	$(BIN)/python -m pytest
+
+# Rewrite every generated table, plot and quote in README.md and docs/ from results/.
+docs: $(READY)
+	$(BIN)/capqueue docs
 
 # ns per item and peak RSS from 1 to 10,000,000 items, each variant's sizes measured one
 # after another so that the machine's drift over the half hour it takes spreads evenly.
@@ -37,7 +41,7 @@ scale: $(READY)
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[models,test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[models,test,docs]'
 	touch $(READY)
 
 clean:

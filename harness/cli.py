@@ -1,4 +1,4 @@
-"""The capqueue command line: list, check, trace, run, compare and report.
+"""The capqueue command line: list, check, trace, run, compare, report and docs.
 
 ``capqueue`` and ``python -m harness`` are the same program. Bad input of any kind ends in
 one sentence on stderr and exit status 2; an interrupted command exits with status 130;
@@ -11,7 +11,7 @@ import sys
 
 import pyperf
 
-from harness import check, measure, report, results, sweep
+from harness import check, docs, measure, report, results, sweep
 from harness.instruments import calibrate, loops_for
 from harness.options import Parser, UsageError, seconds
 from harness.registry import VariantError, discover, select
@@ -21,7 +21,7 @@ from harness.workload import Workload, WorkloadError, whole_number
 TRACE_ITEMS = 35  # the teaching notebook's run: range(1, 36)
 COMPARE_PRESET = {"processes": 10, "values": 3}  # see cmd_measure
 
-USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError)
+USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError, docs.DocsError)
 
 DESCRIPTIONS = {
     "list": "List every variant: its model and what it is, or why it cannot run here.",
@@ -112,6 +112,7 @@ def build_parser():
     sub.add_argument("--markdown", action="store_true", help="print a Markdown table")
     sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub.set_defaults(handler=cmd_report)
+    docs.add_command(commands)
     return parser
 
 
@@ -210,28 +211,22 @@ def cmd_trace(args):
 def cmd_report(args):
     suites = [results.load(path) for path in args.files]
     if len(report.points(suites, args.files)) == 1:
-        print_table(suites[0], args.markdown)
-        return 0
+        for workload in report.workloads(suites[0]):
+            print(f"workload: {workload.describe()}")
     print(f"measured: {report.describe_machine(suites[0])}")
-    print()
-    print(*report.sweep_table(suites, args.markdown, args.files), sep="\n")
-    split = report.split_table(suites, args.markdown)
-    if split:
+    for part in report.render(suites, args.markdown, args.files):
         print()
-        print("Split from the smallest and largest runs: time(n items) = fixed + n x marginal")
-        print(*split, sep="\n")
+        print(*part, sep="\n")
     return 0
 
 
-def print_table(suite, markdown=False):
+def print_table(suite):
     for workload in report.workloads(suite):
         print(f"workload: {workload.describe()}")
     print(f"measured: {report.describe_machine(suite)}")
-    print()
-    print(*report.table(suite, markdown), sep="\n")
-    for note in report.notes(suite):
+    for part in report.render([suite]):
         print()
-        print(note)
+        print(*part, sep="\n")
 
 
 def cmd_measure(command, argv):
@@ -335,6 +330,7 @@ def cmd_sweep(argv):
         print()
         print(*report.sweep_table([suite]), sep="\n")
         print(f"\nsaved to {target}")
+        print(f"plots:    {sweep.draw(suite, target)}")
         return 1 if failed else 0
 
     return measure.interruptible("sweep", target, body)

@@ -383,6 +383,24 @@ def sweep_table(suites, markdown=False, sources=None):
     return layout(header, cells, "l" + "rr" * len(found), markdown)
 
 
+def render(suites, markdown=False, sources=None, only=None):
+    """What ``capqueue report`` prints of ``suites``, as parts: each a list of lines, a
+    table or a sentence. One workload gives its table and its notes; several (a sweep, or
+    files at several sizes) give the sweep table (``only="sweep"``) and, where the item
+    count changes, the fixed/marginal split (``only="split"``).
+    """
+    if len(points(suites, sources)) == 1:
+        return [table(suites[0], markdown), *([note] for note in notes(suites[0]))]
+    parts = []
+    if only != "split":
+        parts.append(sweep_table(suites, markdown, sources))
+    split = split_table(suites, markdown) if only != "sweep" else []
+    if split:
+        parts += [["Split from the smallest and largest runs: time(n items) = fixed + n x "
+                   "marginal"], split]
+    return parts
+
+
 def layout(header, cells, align, markdown):
     """Lines of an aligned text table, or of a Markdown one."""
     if markdown:

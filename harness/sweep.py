@@ -18,6 +18,7 @@ with one loop, no warm-up, and ``WORK_SETTINGS``' processes and values, and says
 """
 
 import time
+from pathlib import Path
 
 from harness import report, results
 from harness.measure import Task, format_settings
@@ -117,6 +118,17 @@ def run_sweep(session, points, target, base, out):
         if benches:
             results.save(suite, target)  # the whole point at once: never half a point
     return suite, failed
+
+
+def draw(suite, target):
+    """Draw the figure the sweep is read by beside its file (FILE.svg, FILE.png); say what
+    was written, or why nothing was."""
+    try:
+        from harness import plot  # matplotlib: not installed on every interpreter
+    except ImportError as exc:
+        return f"none ({exc.name} is not installed here)"
+    paths = plot.for_sweep([suite], str(Path(target).with_suffix("")))
+    return ", ".join(map(str, paths)) or "none (the sweep varies more than two parameters)"
 
 
 def _minutes(seconds):
