@@ -6,12 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: compare test docs scale clean
+.PHONY: compare test docs study scale clean
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
 IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyncio_uvloop \
 	anyio_asyncio anyio_trio trio threads threads_condition
 SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
+STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
 
 compare: $(READY)
 	$(BIN)/capqueue compare
@@ -22,6 +23,25 @@ test: $(READY)
 # Rewrite every generated table, plot and quote in README.md and docs/ from results/.
 docs: $(READY)
 	$(BIN)/capqueue docs
+
+# The study's standard sweeps, each checked then timed into STUDY_DIR with its plot:
+# the price of a switch (capacity), who overlaps I/O waits (producers that wait 1 ms an
+# item), who spreads CPU work over the cores (consumers that work 100 µs an item), and
+# contention on the queue (producers x consumers), and from how much I/O or CPU work per
+# item each model's own cost stops mattering (one producer, one consumer). Interrupted, it resumes where it
+# stopped when given the same folder: make study STUDY_DIR=results/study-...
+study: $(READY)
+	mkdir -p $(STUDY_DIR)
+	$(BIN)/capqueue sweep --capacity 1,2,5,10,100,1000 -p 4 -n 1 -o $(STUDY_DIR)/capacity.json
+	$(BIN)/capqueue sweep --producers 1,2,4,8,16 --io 1ms --items 200 \
+	  -o $(STUDY_DIR)/producers-io.json
+	$(BIN)/capqueue sweep --consumers 1,2,4 --cpu 100us --items 2000 \
+	  -o $(STUDY_DIR)/consumers-cpu.json
+	$(BIN)/capqueue sweep --producers 1,2,4 --consumers 1,2,4 -p 4 -n 1 \
+	  -o $(STUDY_DIR)/contention.json
+	$(BIN)/capqueue sweep --io 10us,100us,1ms,10ms --items 100 -o $(STUDY_DIR)/io-crossover.json
+	$(BIN)/capqueue sweep --cpu 1us,10us,100us,1ms --items 1000 \
+	  -o $(STUDY_DIR)/cpu-crossover.json
 
 # ns per item and peak RSS from 1 to 10,000,000 items, each variant's sizes measured one
 # after another so that the machine's drift over the half hour it takes spreads evenly.

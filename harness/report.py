@@ -383,6 +383,43 @@ def sweep_table(suites, markdown=False, sources=None):
     return layout(header, cells, "l" + "rr" * len(found), markdown)
 
 
+SHARES = (0.10, 0.01)  # of a run: where a model's own cost stops mattering, and vanishes
+
+
+def crossover(point_rows, field, share):
+    """The smallest swept ``field`` value from which a variant's own cost stays below
+    ``share`` of the run (efficiency at least 1 - share), or None: per variant."""
+    found = {}
+    for variant in {r.variant for _, rows_ in point_rows for r in rows_}:
+        first = None
+        for value, rows_ in sorted(point_rows, key=lambda pr: pr[0], reverse=True):
+            row = next((r for r in rows_ if r.variant == variant), None)
+            if row is None or row.efficiency is None or row.efficiency < 1 - share:
+                break
+            first = value
+        found[variant] = first
+    return found
+
+
+def crossover_table(suites, markdown=False, sources=None):
+    """For a sweep of one kind of work (io or cpu) alone: from which work per item each
+    variant's own cost stays below 10 % and 1 % of the run ([] for other sweeps)."""
+    found = points(suites, sources)
+    names = varying([p.workload for p in found])
+    if len(names) != 1 or names[0] not in ("io", "cpu"):
+        return []
+    field = names[0]
+    point_rows = [(getattr(p.workload, field), p.rows) for p in found]
+    below = {share: crossover(point_rows, field, share) for share in SHARES}
+    last = sorted(found, key=lambda p: getattr(p.workload, field))[-1].rows
+    header = ["variant"] + [f"own cost below {share:.0%} from {field} of" for share in SHARES]
+    cells = [[row.variant] + [format_duration(below[share][row.variant])
+                              if below[share][row.variant] is not None
+                              else f"above {format_duration(max(v for v, _ in point_rows))}"
+                              for share in SHARES] for row in last]
+    return layout(header, cells, "l" + "r" * len(SHARES), markdown)
+
+
 def render(suites, markdown=False, sources=None, only=None):
     """What ``capqueue report`` prints of ``suites``, as parts: each a list of lines, a
     table or a sentence. One workload gives its table and its notes; several (a sweep, or
@@ -394,6 +431,11 @@ def render(suites, markdown=False, sources=None, only=None):
     parts = []
     if only != "split":
         parts.append(sweep_table(suites, markdown, sources))
+    crossing = crossover_table(suites, markdown, sources) if only is None else []
+    if crossing:
+        parts += [["Where each model's own cost stops mattering: the least work per item "
+                   "from which its efficiency stays at or above 90 % and 99 % (its own cost, "
+                   "measured minus ideal, below 10 % and 1 % of the run)."], crossing]
     split = split_table(suites, markdown) if only != "sweep" else []
     if split:
         parts += [["Split from the smallest and largest runs: time(n items) = fixed + n x "
