@@ -153,12 +153,25 @@ def metadata(variant, workload, cpu_loops, spin_rate):
         "capqueue_libraries": libraries(),
         **workload.as_metadata(),
     }
+    meta["capqueue_models_imported"] = " ".join(imported_models()) or "none"
     if workload.cpu:
         meta.update(capqueue_cpu_loops=cpu_loops, capqueue_spin_rate=spin_rate)
     gil = getattr(sys, "_is_gil_enabled", None)
     if gil is not None:  # a free-threaded build: is the GIL really off, now the variant is in?
         meta["capqueue_gil_enabled"] = int(gil())
     return meta
+
+
+def imported_models():
+    """The model libraries capqueue pins (its ``models`` extra) that this process imported:
+    a worker should hold only its own variant's."""
+    try:
+        wanted = importlib.metadata.requires("capqueue") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    names = [r.split(";")[0].split("==")[0].strip().lower().replace("-", "_")
+             for r in wanted if 'extra == "models"' in r]
+    return sorted(name for name in names if name in sys.modules)
 
 
 def libraries():
