@@ -1,6 +1,7 @@
-# The commands of the quick start: `make setup`, `make compare` and `make test`.
-# Each builds .venv on first use, with the exact versions pinned in pyproject.toml;
-# `make setup` does only that, after which .venv/bin/capqueue is the command line.
+# The commands of the quick start: `make setup`, `make compare` and `make test`; and
+# `make docs`. Each builds .venv on first use, with the exact versions pinned in
+# pyproject.toml; `make setup` does only that, after which .venv/bin/capqueue is the
+# command line.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,19 +10,22 @@ READY := $(VENV)/.installed
 EXAMPLE := examples/capqueue-simplequeue
 EXAMPLE_SITE := $(VENV)/example-site
 
-.PHONY: help setup compare test scale clean
+.PHONY: help setup compare test docs study scale clean
 .DEFAULT_GOAL := compare
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
 IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyncio_uvloop \
 	anyio_asyncio anyio_trio trio threads threads_condition
 SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
+STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
 
 help:
 	@echo "make setup     build .venv (pinned versions); then run .venv/bin/capqueue --help"
 	@echo "make compare   check and time every variant, print the table, save under results/"
 	@echo "make test      the conformance suite, the checker's tests, the CLI tests, and the"
 	@echo "               example plug-in package's own test (examples/)"
+	@echo "make docs      rewrite every generated table, plot and quote in README.md and docs/"
+	@echo "make study     the study's standard sweeps, checked then timed, with their plots"
 	@echo "make scale     ns per item from 1 to 10,000,000 items (about half an hour)"
 	@echo "make clean     remove .venv"
 
@@ -44,6 +48,29 @@ $(EXAMPLE_SITE)/.installed: $(READY) $(wildcard $(EXAMPLE)/pyproject.toml $(EXAM
 	  --target $(EXAMPLE_SITE) ./$(EXAMPLE)
 	touch $@
 
+# Rewrite every generated table, plot and quote in README.md and docs/ from results/.
+docs: $(READY)
+	$(BIN)/capqueue docs
+
+# The study's standard sweeps, each checked then timed into STUDY_DIR with its plot:
+# the price of a switch (capacity), who overlaps I/O waits (producers that wait 1 ms an
+# item), who spreads CPU work over the cores (consumers that work 100 µs an item), and
+# contention on the queue (producers x consumers), and from how much I/O or CPU work per
+# item each model's own cost stops mattering (one producer, one consumer). Interrupted, it resumes where it
+# stopped when given the same folder: make study STUDY_DIR=results/study-...
+study: $(READY)
+	mkdir -p $(STUDY_DIR)
+	$(BIN)/capqueue sweep --capacity 1,2,5,10,100,1000 -p 4 -n 1 -o $(STUDY_DIR)/capacity.json
+	$(BIN)/capqueue sweep --producers 1,2,4,8,16 --io 1ms --items 200 \
+	  -o $(STUDY_DIR)/producers-io.json
+	$(BIN)/capqueue sweep --consumers 1,2,4 --cpu 100us --items 2000 \
+	  -o $(STUDY_DIR)/consumers-cpu.json
+	$(BIN)/capqueue sweep --producers 1,2,4 --consumers 1,2,4 -p 4 -n 1 \
+	  -o $(STUDY_DIR)/contention.json
+	$(BIN)/capqueue sweep --io 10us,100us,1ms,10ms --items 100 -o $(STUDY_DIR)/io-crossover.json
+	$(BIN)/capqueue sweep --cpu 1us,10us,100us,1ms --items 1000 \
+	  -o $(STUDY_DIR)/cpu-crossover.json
+
 # ns per item and peak RSS from 1 to 10,000,000 items, each variant's sizes measured one
 # after another so that the machine's drift over the half hour it takes spreads evenly.
 # The 1-item run is the fixed cost of one run; the 10,000,000-item run, a single value.
@@ -62,7 +89,7 @@ scale: $(READY)
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[models,test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[models,test,docs]'
 	touch $(READY)
 
 clean:

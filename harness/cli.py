@@ -1,4 +1,4 @@
-"""The capqueue command line: list, check, conform, new, trace, run, compare and report.
+"""The capqueue command line: list, check, conform, new, trace, run, compare, report and docs.
 
 ``capqueue`` and ``python -m harness`` are the same program. Bad input of any kind ends in
 one sentence on stderr and exit status 2; an interrupted command exits with status 130;
@@ -13,17 +13,17 @@ import traceback
 
 import pyperf
 
-from harness import check, conform, measure, report, results, scaffold
+from harness import check, conform, docs, measure, report, results, scaffold, sweep
 from harness.instruments import calibrate, loops_for
 from harness.options import Parser, UsageError, seconds
-from harness.registry import BASELINE, VariantError, discover, error_text, select
+from harness.registry import VariantError, discover, error_text, select
 from harness.results import ResultsError
 from harness.workload import Workload, WorkloadError, whole_number
 
 TRACE_ITEMS = 35  # the teaching notebook's run: range(1, 36)
 COMPARE_PRESET = {"processes": 10, "values": 3}  # see cmd_measure
 
-USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError)
+USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError, docs.DocsError)
 
 DESCRIPTIONS = {
     "list": "List every variant: its model and what it is, or why it cannot run here.",
@@ -50,6 +50,11 @@ DESCRIPTIONS = {
     "compare": "Check and time every variant on one workload (the default unless options "
                "say otherwise), print the comparison table, and save the pyperf JSON under "
                "results/. What `make compare` runs.",
+    "sweep": "Check and time variants on every combination of workload values (each workload "
+             "option takes a comma-separated list), into one pyperf file. Run it again on the "
+             "same -o FILE and it resumes: what the file holds is skipped. Points with work "
+             "per item are timed with 1 loop, no warm-up, 3 processes x 1 value unless -p, "
+             "-n, -w or -l say otherwise.",
     "report": "Print the comparison table of a results file. Given several files of one "
               "workload with one parameter changed (items, capacity, ...), print ns per item "
               "and peak RSS for each; when the item count changes, also split each "
@@ -70,6 +75,9 @@ PATH_HELP = {
            "these files' variants, else only the variants named; pyperf's workers load the "
            "file too",
     "compare": "also compare the variant in FILE with all the others (repeatable)",
+    "sweep": "also load the variant in FILE (repeatable); with no VARIANT named, time only "
+             "these files' variants at every point, else only the variants named; pyperf's "
+             "workers load the file too",
 }
 DEBUG_HELP = {
     "list": "show the error of each variant that does not load",
@@ -145,7 +153,8 @@ def build_parser():
     sub.set_defaults(handler=cmd_trace)
 
     for name, help_text in (("run", "check, then time variants with pyperf"),
-                            ("compare", "check and time every variant; print the table")):
+                            ("compare", "check and time every variant; print the table"),
+                            ("sweep", "check and time variants over a grid of workloads")):
         commands.add_parser(name, help=help_text, add_help=False)
 
     sub = commands.add_parser("report", help="print the table of one or more results files",
@@ -155,6 +164,7 @@ def build_parser():
     sub.add_argument("--markdown", action="store_true", help="print a Markdown table")
     sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub.set_defaults(handler=cmd_report)
+    docs.add_command(commands)
     return parser
 
 
@@ -167,6 +177,8 @@ def main(argv=None):
             return measure.worker_main(argv[1:])
         if argv and argv[0] in ("run", "compare"):
             return cmd_measure(argv[0], argv[1:])
+        if argv and argv[0] == "sweep":
+            return cmd_sweep(argv[1:])
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except USER_ERRORS as exc:
@@ -291,30 +303,23 @@ def cmd_trace(args):
 
 def cmd_report(args):
     suites = [results.load(path) for path in args.files]
-    if len(suites) == 1:
-        print_table(suites[0], args.markdown)
-        return 0
+    if len(report.points(suites, args.files)) == 1:
+        for workload in report.workloads(suites[0]):
+            print(f"workload: {workload.describe()}")
     print(f"measured: {report.describe_machine(suites[0])}")
-    print()
-    print(*report.sweep_table(suites, args.markdown), sep="\n")
-    split = report.split_table(suites, args.markdown)
-    if split:
+    for part in report.render(suites, args.markdown, args.files):
         print()
-        print("Split from the smallest and largest runs: time(n items) = fixed + n x marginal")
-        print(*split, sep="\n")
+        print(*part, sep="\n")
     return 0
 
 
-def print_table(suite, markdown=False):
+def print_table(suite):
     for workload in report.workloads(suite):
         print(f"workload: {workload.describe()}")
     print(f"measured: {report.describe_machine(suite)}")
-    print()
-    print(*report.table(suite, markdown), sep="\n")
-    if not any(row.ratio is not None for row in report.rows(suite)):
-        print(f"\nratio to {BASELINE}: n/a, because {BASELINE} was not timed here; time it on "
-              f"the same workload into the same file (capqueue run {BASELINE} ... --append "
-              "FILE) to have every ratio")
+    for part in report.render([suite]):
+        print()
+        print(*part, sep="\n")
 
 
 def cmd_measure(command, argv):
@@ -374,3 +379,51 @@ def time_and_show(session, tasks, target, base, broken):
     print_table(pyperf.BenchmarkSuite(benches))
     print(f"\nsaved to {target}")
     return 1 if failed else 0
+
+
+def cmd_sweep(argv):
+    """``sweep``: check and time variants over a grid of workloads, resumably."""
+    parser = Parser(prog="capqueue sweep")
+    parser.add_argument("variants", nargs="*", metavar="VARIANT",
+                        help="variants to time at every point (default: all)")
+    Workload.add_options(parser, grid=True)
+    add_common_options(parser, "sweep")
+    measure.add_measure_options(parser)
+    session = measure.Session(parser, processes=4, values=2)
+    parser.description = DESCRIPTIONS["sweep"]
+    parser.epilog = measure.TIMER_NOTE
+    plain = parser.parse_args(argv)
+    if plain.output and os.path.exists(plain.output):  # the same file again: resume it
+        at = argv.index(plain.output)
+        argv = argv[:at - 1] + ["--append", plain.output] + argv[at + 1:]
+    explicit = {key for key in ("processes", "values", "warmups", "loops")
+                if getattr(plain, key) != parser.get_default(key)}
+    if plain.fast or plain.rigorous or plain.debug_single_value:
+        explicit |= {"processes", "values", "warmups", "loops"}
+    args = session.parse_args(argv)
+    workloads = Workload.grid_from_args(args)
+    if any(w.items < 1 for w in workloads):
+        raise WorkloadError("items", "must be at least 1 to time anything per item, not 0")
+    variants = select(args.variants, args.variant_path)
+    target = args.output or args.append or str(results.default_path("sweep"))
+    base = results.load(target) if os.path.exists(target) else None
+    args.output = args.append = None
+    usable = usable_or_reported(variants)
+    points = sweep.plan(usable, workloads, explicit)
+    print(f"sweep:    {len(points)} point(s) x {len(usable)} variant(s)"
+          + (f", resuming {target}" if base else ""))
+    print(f"timer:    {measure.TIMER_NOTE}")
+    print(f"results:  {target}")
+
+    def body():
+        suite, failed = sweep.run_sweep(session, points, target, base, sys.stdout)
+        if suite is None:
+            print("\nnothing was timed and no file was written")
+            return 1
+        print()
+        print(*report.sweep_table([suite]), sep="\n")
+        print(f"\nsaved to {target}")
+        print(f"plots:    {sweep.draw(suite, target)}")
+        return 1 if failed else 0
+
+    return measure.interruptible("sweep", target, body)

@@ -153,12 +153,25 @@ def metadata(variant, workload, cpu_loops, spin_rate):
         "capqueue_libraries": libraries(),
         **workload.as_metadata(),
     }
+    meta["capqueue_models_imported"] = " ".join(imported_models()) or "none"
     if workload.cpu:
         meta.update(capqueue_cpu_loops=cpu_loops, capqueue_spin_rate=spin_rate)
     gil = getattr(sys, "_is_gil_enabled", None)
     if gil is not None:  # a free-threaded build: is the GIL really off, now the variant is in?
         meta["capqueue_gil_enabled"] = int(gil())
     return meta
+
+
+def imported_models():
+    """The model libraries capqueue pins (its ``models`` extra) that this process imported:
+    a worker should hold only its own variant's."""
+    try:
+        wanted = importlib.metadata.requires("capqueue") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    names = [r.split(";")[0].split("==")[0].strip().lower().replace("-", "_")
+             for r in wanted if 'extra == "models"' in r]
+    return sorted(name for name in names if name in sys.modules)
 
 
 def libraries():
@@ -259,13 +272,13 @@ class Session:
         """Check each task's variant on its workload (at most CHECK_ITEMS big), one line
         each; return the tasks that pass."""
         passing = []
-        width = max((len(t.name) for t in tasks), default=0)
+        width = max((len(t.variant.name) for t in tasks), default=0)
         for task in tasks:
             workload = checked_workload(task.workload)
             verdict = check.check_variant(task.variant, workload, timeout=self.timeout,
                                           python=self.python,
                                           cpu_loops=self.cpu_loops(workload))
-            print(replace(verdict, variant=task.name).line(width), file=self.out, flush=True)
+            print(verdict.line(width), file=self.out, flush=True)
             if verdict.ok:
                 passing.append(task)
         return passing
@@ -394,12 +407,15 @@ def progress_line(tasks, out=sys.stdout):
 
 def format_settings(settings, rounds):
     """pyperf's settings as a reader wants them: '10 processes x 3 values, 1 warm-up, ...'."""
-    loops = settings["loops"]
-    text = (f"{settings['processes']} processes x {settings['values']} values, "
-            f"{settings['warmups'] or 'no'} warm-up(s), "
-            + (f"{loops} loop(s) per value" if loops else "loops calibrated by pyperf"))
+    loops, warmups = settings["loops"], settings["warmups"] or 0
+    text = (f"{_count(settings['processes'], 'process', 'processes')} x "
+            f"{_count(settings['values'], 'value')}, "
+            f"{_count(warmups, 'warm-up') if warmups else 'no warm-up'}, "
+            + (f"{_count(loops, 'loop')} per value" if loops else "loops calibrated by pyperf"))
     if rounds > 1:
         text += f", in {rounds} interleaved rounds"
     return text
 
 
+def _count(number, noun, plural=None):
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -1,63 +1,162 @@
-"""Tables from results: ns per item for each variant, and its ratio to the sequential floor.
+"""Tables from results: what each variant costs per item, how sure the figure is, and why.
 
-Every figure printed here is read from a pyperf suite, so a table in the README or in
+Every figure printed here is read from pyperf suites, so a table in the README or in
 ``docs/`` is regenerated from ``results/`` with ``capqueue report FILE``.
+
+How sure. On a shared machine most of the spread is between pyperf's worker processes,
+not within them, so the unit of evidence is a process: each row's centre is the median of
+its processes' means, and its interval is a 95 % confidence interval of the mean over
+processes (Student's t). Two variants whose intervals overlap are reported as not told
+apart rather than ranked.
+
+The ideal. With work per item there is a limit no model can beat. With P producers of N
+items each, C consumers and K cores: the waits of the producers, perfectly overlapped,
+take N x io; the CPU work, perfectly spread, takes P x N x cpu / min(C, K). The ideal run
+takes the larger of the two; with no work at all it is the bare hand-off, the sequential
+variant's own time. Efficiency is ideal / measured (100 % is perfect); speed-up is the
+sequential variant's time / measured.
 """
 
+import math
+import os
 import platform
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, replace
 
 from harness.registry import BASELINE
-from harness.workload import Workload
+from harness.workload import Workload, format_duration
+
+# Two-sided 95 % quantiles of Student's t, by degrees of freedom (1 to 30).
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def t95(df):
+    """The two-sided 95 % quantile of Student's t with ``df`` degrees of freedom."""
+    if df <= len(_T95):
+        return _T95[df - 1]
+    return 1.96 + 2.37 / df  # the first Cornish-Fisher term: within 0.2 % beyond 30
 
 
 @dataclass(frozen=True)
 class Row:
-    """One benchmark as a table shows it."""
+    """One benchmark as a table shows it (times in seconds per item)."""
 
     variant: str
     model: str
-    mean_ns: float
-    stdev_ns: float | None  # None with a single value (pyperf --debug-single-value)
-    ratio: float | None  # to the baseline, None when the suite has no baseline
     workload: Workload
-    rss_mib: float | None  # the largest peak RSS of its pyperf workers, if pyperf recorded it
+    process_means: tuple  # the mean of each pyperf worker process's values
+    values: int  # how many values in all
+    rss_mib: float | None  # the largest peak RSS of its pyperf workers, if recorded
+    usage: dict | None  # per item, means over processes: user_s, system_s, switches
+    gil_enabled: bool | None  # on a free-threaded build: was the GIL on in the worker?
+    cores: int
+    floor: float | None = None  # the sequential variant's median on the same workload
 
     @property
     def total(self):
         """Items processed per run, all producers together."""
         return self.workload.total
 
+    @property
+    def median(self):
+        return statistics.median(self.process_means)
+
+    @property
+    def mean(self):
+        return statistics.fmean(self.process_means)
+
+    @property
+    def stdev(self):
+        """The standard deviation of the process means; None with a single process."""
+        return statistics.stdev(self.process_means) if len(self.process_means) > 1 else None
+
+    @property
+    def interval(self):
+        """The 95 % confidence interval of the mean over processes, or None with one."""
+        n = len(self.process_means)
+        if n < 2:
+            return None
+        half = t95(n - 1) * self.stdev / math.sqrt(n)
+        return self.mean - half, self.mean + half
+
+    @property
+    def cpu(self):
+        """CPU seconds per item, user and system, every thread and child process."""
+        return self.usage["user_s"] + self.usage["system_s"] if self.usage else None
+
+    @property
+    def ratio(self):
+        return self.median / self.floor if self.floor else None
+
+    @property
+    def ideal(self):
+        """The ideal seconds per item on this workload (see the module docstring)."""
+        w = self.workload
+        if not w.works:
+            return self.floor
+        waits = w.items * w.io
+        work = w.total * w.cpu / min(w.consumers, self.cores)
+        return max(waits, work) / w.total
+
+    @property
+    def efficiency(self):
+        ideal = self.ideal
+        return ideal / self.median if ideal else None
+
+    @property
+    def speedup(self):
+        """The sequential variant's time / this one's, on the same workload."""
+        return self.ratio and 1 / self.ratio
+
+
+def _runs_with_values(bench):
+    return [run for run in bench.get_runs() if run.values]
+
+
+def _usage(runs):
+    keys = ("user_s", "system_s", "voluntary_switches", "involuntary_switches")
+    found = [[run.get_metadata().get(f"capqueue_{key}") for key in keys] for run in runs]
+    found = [entry for entry in found if None not in entry]
+    if not found:
+        return None
+    return {key: statistics.fmean(entry[i] for entry in found) for i, key in enumerate(keys)}
+
 
 def rows(suite):
-    """The suite's capqueue benchmarks as rows, fastest first."""
-    benches = [b for b in suite.get_benchmarks() if "capqueue_variant" in b.get_metadata()]
-    means = {b.get_name(): b.mean() for b in benches}
-    floor = means.get(BASELINE)
+    """The suite's capqueue benchmarks as rows, cheapest first, each with its floor."""
     out = []
-    for bench in benches:
+    for bench in suite.get_benchmarks():
         meta = bench.get_metadata()
-        values = bench.get_values()
+        runs = _runs_with_values(bench)
+        if "capqueue_variant" not in meta or not runs:
+            continue
+        gil = meta.get("capqueue_gil_enabled")
         out.append(Row(
-            variant=bench.get_name(),
+            variant=meta["capqueue_variant"],
             model=meta.get("capqueue_model", "?"),
-            mean_ns=bench.mean() * 1e9,
-            stdev_ns=bench.stdev() * 1e9 if len(values) > 1 else None,
-            ratio=bench.mean() / floor if floor else None,
             workload=Workload.from_metadata(meta),
-            rss_mib=_peak_rss(bench),
+            process_means=tuple(statistics.fmean(run.values) for run in runs),
+            values=sum(len(run.values) for run in runs),
+            rss_mib=_peak_rss(runs),
+            usage=_usage(runs),
+            gil_enabled=None if gil is None else bool(gil),
+            cores=int(meta.get("cpu_count") or os.cpu_count() or 1),
         ))
-    return sorted(out, key=lambda row: row.mean_ns)
+    floors = {row.workload: row.median for row in out if row.variant == BASELINE}
+    out = [replace(row, floor=floors.get(row.workload)) for row in out]
+    return sorted(out, key=lambda row: row.median)
 
 
-def _peak_rss(bench):
-    peaks = [run.get_metadata().get("mem_max_rss") for run in bench.get_runs()]
+def _peak_rss(runs):
+    peaks = [run.get_metadata().get("mem_max_rss") for run in runs]
     peaks = [p for p in peaks if p]
     return max(peaks) / 2**20 if peaks else None
 
 
 def workloads(suite):
-    """The distinct workloads the suite's benchmarks were measured on."""
+    """The distinct workloads the suite's benchmarks were measured on, in file order."""
     found = []
     for bench in suite.get_benchmarks():
         meta = bench.get_metadata()
@@ -78,58 +177,274 @@ def describe_machine(suite):
     return f"{meta.get('python_implementation', 'python')} {python} on {host} ({count} x {cpu})"
 
 
-def _spread(row):
-    return "n/a" if row.stdev_ns is None else _ns(row.stdev_ns)
+# Formatting.
+
+def duration(seconds):
+    """Seconds per item as a reader wants them: '36.2 ns', '10.5 µs', '1.21 ms'."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "n/a"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return _three(seconds / scale) + f" {unit}"
+    return _three(seconds / 1e-9) + " ns"
+
+
+def _three(value):
+    """Three significant figures, thousands separated: 36.2, 107, 2,539."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if value >= 10 else f"{value:.2f}"
 
 
 def _ns(value):
+    """Nanoseconds as the sweep tables print them (a plain number, the unit in the header)."""
     return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
-def table(suite, markdown=False):
-    """The comparison table as lines of text (or of Markdown)."""
-    header = ("variant", "model", "ns per item (mean ± std dev)", f"ratio to {BASELINE}",
-              "peak RSS")
-    cells = [(r.variant, r.model, f"{_ns(r.mean_ns)} ± {_spread(r)}",
-              "n/a" if r.ratio is None else f"{r.ratio:,.1f}x", _mib(r.rss_mib))
-             for r in rows(suite)]
-    return layout(header, cells, "llrrr", markdown)
+def _percent(value):
+    return "n/a" if value is None else f"{value:.0%}"
 
 
-def sweep_table(suites, markdown=False):
-    """One row per variant, and a column pair (ns per item, peak RSS) per suite.
+def _times(value):
+    return "n/a" if value is None else f"{value:,.1f}x"
 
-    The suites are runs of one workload with one parameter changed (items for a scale
-    run, capacity for a capacity sweep, ...): columns are sorted and labelled by it.
-    """
-    measured = [found for found in (rows(suite) for suite in suites) if found]
-    fields = ("items", "capacity", "producers", "consumers")
-    varying = [f for f in fields
-               if len({getattr(found[0].workload, f) for found in measured}) > 1] or ["items"]
-    measured.sort(key=lambda found: [getattr(found[0].workload, f) for f in varying])
-    by_suite = [{r.variant: r for r in found} for found in measured]
-    # ordered by cost in the last column, then whatever only other columns have
-    names = list(dict.fromkeys([r.variant for r in measured[-1]]
-                               + [n for found in by_suite for n in found]))
-    header = ["variant"]
-    for found in measured:
-        label = ", ".join(f"{f} {getattr(found[0].workload, f):,}" for f in varying)
-        header += [f"ns/item, {label}", "peak RSS"]
-    cells = []
-    for name in names:
-        row = [name]
-        for found in by_suite:
-            r = found.get(name)
-            row += [_ns(r.mean_ns) if r else "-", _mib(r.rss_mib) if r else "-"]
-        cells.append(row)
-    return layout(header, cells, "l" + "rr" * len(measured), markdown)
+
+def _switches(row):
+    if not row.usage:
+        return "n/a"
+    return f"{row.usage['voluntary_switches']:.2g} + {row.usage['involuntary_switches']:.2g}"
+
+
+def _interval(row):
+    low_high = row.interval
+    if low_high is None:
+        return "n/a"
+    low, high = low_high
+    return f"{duration(max(low, 0))} to {duration(high)}"
+
+
+def _spread(row):
+    return "n/a" if row.stdev is None else duration(row.stdev)
 
 
 def _mib(value):
     return "n/a" if value is None else f"{value:.1f} MiB"
 
 
+def table(suite, markdown=False):
+    """The comparison table of a one-workload suite, as lines of text (or of Markdown).
+
+    With work per item, three columns more: the ideal, and each variant's efficiency and
+    speed-up against it.
+    """
+    found = rows(suite)
+    works = any(row.workload.works for row in found)
+    header = ["variant", "model", "per item (median)", "95% interval of the mean",
+              "mean ± std dev", f"ratio to {BASELINE}", "CPU per item",
+              "switches per item (vol. + invol.)", "peak RSS"]
+    align = "llrrrrrrr"
+    if works:
+        header[5:6] = ["speed-up", "efficiency"]
+        align += "r"
+    cells = []
+    for r in found:
+        cell = [r.variant, r.model, duration(r.median), _interval(r),
+                f"{duration(r.mean)} ± {_spread(r)}", _times(r.ratio), duration(r.cpu),
+                _switches(r), _mib(r.rss_mib)]
+        if works:
+            cell[5:6] = [_times(r.speedup), _percent(r.efficiency)]
+        cells.append(cell)
+    return layout(header, cells, align, markdown)
+
+
+def notes(suite):
+    """What a reader must know to read the table: ties, the ideal, a missing floor, GIL."""
+    found = rows(suite)
+    lines = []
+    ties = overlapping(found)
+    if ties:
+        lines.append("Not told apart by this run (their 95 % intervals overlap): "
+                     + "; ".join(" ≈ ".join(group) for group in ties) + ".")
+    if found and not any(r.variant == BASELINE for r in found):
+        lines.append(f"No ratio: the file has no {BASELINE} benchmark, the floor every ratio "
+                     f"is taken to (time it too: capqueue run {BASELINE} ...).")
+    for r in found:
+        if r.workload.works:
+            lines.append(f"Ideal on this workload ({r.cores} cores): {duration(r.ideal)} per "
+                         f"item ({ideal_reason(r)}).")
+            break
+    gil_on = [r.variant for r in found if r.gil_enabled]
+    if gil_on and any(r.gil_enabled is False for r in found):
+        lines.append("The GIL was back on in the timed workers of: " + ", ".join(gil_on)
+                     + " (their library turned it on when imported).")
+    return lines
+
+
+def ideal_reason(row):
+    """Which limit sets the ideal, in words."""
+    w = row.workload
+    waits = w.items * w.io
+    work = w.total * w.cpu / min(w.consumers, row.cores)
+    if waits >= work:
+        return (f"each producer's {w.items:,} waits of {format_duration(w.io)} in sequence, "
+                "the producers overlapped")
+    return (f"{w.total:,} x {format_duration(w.cpu)} of CPU work over "
+            f"{min(w.consumers, row.cores)} of the consumers and cores")
+
+
+def overlapping(found):
+    """Groups of variants, cheapest first, whose neighbours' 95 % intervals overlap."""
+    groups, current = [], []
+    for row in found:
+        interval = row.interval
+        if current and interval and current[-1].interval \
+                and interval[0] <= current[-1].interval[1]:
+            current.append(row)
+        else:
+            if len(current) > 1:
+                groups.append([r.variant for r in current])
+            current = [row]
+    if len(current) > 1:
+        groups.append([r.variant for r in current])
+    return groups
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a sweep: a workload, and its rows from one results file."""
+
+    workload: Workload
+    source: str  # the file it came from, to tell apart two files of the same workload
+    rows: list
+
+
+def points(suites, sources=None):
+    """Every point of the given suites: one per workload and file, in file order.
+
+    Several files of one workload (two runs of ``compare``) stay apart, told by ``sources``.
+    """
+    sources = sources or [f"file {i + 1}" for i in range(len(suites))]
+    found = {}
+    for suite, source in zip(suites, sources):
+        for row in rows(suite):
+            found.setdefault((row.workload, source), []).append(row)
+    repeated = len({w for w, _ in found}) < len(found)
+    return [Point(w, source if repeated else "", found_rows)
+            for (w, source), found_rows in found.items()]
+
+
+def varying(workloads):
+    """The workload fields that differ between ``workloads``."""
+    return [name for name in Workload.__dataclass_fields__
+            if len({getattr(w, name) for w in workloads}) > 1]
+
+
+def point_label(point, names):
+    """A point of a sweep, by the fields that vary: 'producers 4', 'capacity 100'."""
+    parts = [f"{name} {_value(point.workload, name)}" for name in names]
+    return ", ".join(parts + ([point.source] if point.source else [])) or "all"
+
+
+def _value(workload, name):
+    value = getattr(workload, name)
+    return format_duration(value) if isinstance(value, float) else f"{value:,}"
+
+
+def sweep_table(suites, markdown=False, sources=None):
+    """One row per variant, one column per point of the sweep (the workloads in the files).
+
+    Columns are sorted and labelled by the fields that change. Each cell is the median ns
+    per item; with work per item, the efficiency against the ideal follows it.
+    """
+    found = points(suites, sources)
+    names = varying([p.workload for p in found])
+    if names:
+        found.sort(key=lambda p: [getattr(p.workload, n) for n in names])
+    by_point = [{r.variant: r for r in p.rows} for p in found]
+    works = any(p.workload.works for p in found)
+    # ordered by cost in the last column, then whatever only other columns have
+    order = list(dict.fromkeys([r.variant for r in found[-1].rows]
+                               + [n for point in by_point for n in point]))
+    header = ["variant"]
+    for point in found:
+        label = point_label(point, names)
+        header += ([f"{label}: per item", "efficiency"] if works
+                   else [f"ns/item, {label}", "peak RSS"])
+    cells = []
+    for name in order:
+        line = [name]
+        for point in by_point:
+            r = point.get(name)
+            if works:
+                line += [duration(r.median) if r else "-", _percent(r.efficiency) if r else "-"]
+            else:
+                line += [_ns(r.median * 1e9) if r else "-", _mib(r.rss_mib) if r else "-"]
+        cells.append(line)
+    return layout(header, cells, "l" + "rr" * len(found), markdown)
+
+
+SHARES = (0.10, 0.01)  # of a run: where a model's own cost stops mattering, and vanishes
+
+
+def crossover(point_rows, field, share):
+    """The smallest swept ``field`` value from which a variant's own cost stays below
+    ``share`` of the run (efficiency at least 1 - share), or None: per variant."""
+    found = {}
+    for variant in {r.variant for _, rows_ in point_rows for r in rows_}:
+        first = None
+        for value, rows_ in sorted(point_rows, key=lambda pr: pr[0], reverse=True):
+            row = next((r for r in rows_ if r.variant == variant), None)
+            if row is None or row.efficiency is None or row.efficiency < 1 - share:
+                break
+            first = value
+        found[variant] = first
+    return found
+
+
+def crossover_table(suites, markdown=False, sources=None):
+    """For a sweep of one kind of work (io or cpu) alone: from which work per item each
+    variant's own cost stays below 10 % and 1 % of the run ([] for other sweeps)."""
+    found = points(suites, sources)
+    names = varying([p.workload for p in found])
+    if len(names) != 1 or names[0] not in ("io", "cpu"):
+        return []
+    field = names[0]
+    point_rows = [(getattr(p.workload, field), p.rows) for p in found]
+    below = {share: crossover(point_rows, field, share) for share in SHARES}
+    last = sorted(found, key=lambda p: getattr(p.workload, field))[-1].rows
+    header = ["variant"] + [f"own cost below {share:.0%} from {field} of" for share in SHARES]
+    cells = [[row.variant] + [format_duration(below[share][row.variant])
+                              if below[share][row.variant] is not None
+                              else f"above {format_duration(max(v for v, _ in point_rows))}"
+                              for share in SHARES] for row in last]
+    return layout(header, cells, "l" + "r" * len(SHARES), markdown)
+
+
+def render(suites, markdown=False, sources=None, only=None):
+    """What ``capqueue report`` prints of ``suites``, as parts: each a list of lines, a
+    table or a sentence. One workload gives its table and its notes; several (a sweep, or
+    files at several sizes) give the sweep table (``only="sweep"``) and, where the item
+    count changes, the fixed/marginal split (``only="split"``).
+    """
+    if len(points(suites, sources)) == 1:
+        return [table(suites[0], markdown), *([note] for note in notes(suites[0]))]
+    parts = []
+    if only != "split":
+        parts.append(sweep_table(suites, markdown, sources))
+    crossing = crossover_table(suites, markdown, sources) if only is None else []
+    if crossing:
+        parts += [["Where each model's own cost stops mattering: the least work per item "
+                   "from which its efficiency stays at or above 90 % and 99 % (its own cost, "
+                   "measured minus ideal, below 10 % and 1 % of the run)."], crossing]
+    split = split_table(suites, markdown) if only != "sweep" else []
+    if split:
+        parts += [["Split from the smallest and largest runs: time(n items) = fixed + n x "
+                   "marginal"], split]
+    return parts
+
+
 def layout(header, cells, align, markdown):
+    """Lines of an aligned text table, or of a Markdown one."""
     if markdown:
         rule = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"
         return ["| " + " | ".join(header) + " |", rule,
@@ -140,20 +455,20 @@ def layout(header, cells, align, markdown):
 
 
 def split_costs(suites):
-    """Fixed cost per run and marginal cost per item, from the smallest and largest suites.
+    """Fixed cost per run and marginal cost per item, from the smallest and largest runs.
 
     A run of n items takes about ``fixed + n * marginal`` seconds; pyperf stores seconds per
     item ``t(n) = fixed / n + marginal``, so two sizes give both. Returns a list of
     (variant, model, fixed_us, marginal_ns) for variants measured at two different sizes.
     """
-    ordered = sorted((rows(suite) for suite in suites), key=lambda r: r[0].total if r else 0)
+    ordered = sorted((p.rows for p in points(suites)), key=lambda found: found[0].total)
     small, large = ordered[0], {r.variant: r for r in ordered[-1]}
     out = []
     for row in small:
         other = large.get(row.variant)
         if other is None or other.total == row.total:
             continue
-        (n1, t1), (n2, t2) = (row.total, row.mean_ns), (other.total, other.mean_ns)
+        (n1, t1), (n2, t2) = (row.total, row.median * 1e9), (other.total, other.median * 1e9)
         marginal = (n2 * t2 - n1 * t1) / (n2 - n1)
         fixed = n1 * (t1 - marginal)
         out.append((row.variant, row.model, fixed / 1000, marginal))

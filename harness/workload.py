@@ -15,6 +15,7 @@ A results file written before a field existed reads with that field's default.
 """
 
 import argparse
+import itertools
 import math
 import re
 from dataclasses import dataclass, field, fields
@@ -145,20 +146,49 @@ class Workload:
     # Everything below is derived from the field declarations above.
 
     @classmethod
-    def add_options(cls, parser, **defaults):
-        """Add one option per field to ``parser`` (``defaults`` overrides some defaults)."""
-        group = parser.add_argument_group("workload")
+    def add_options(cls, parser, grid=False, **defaults):
+        """Add one option per field to ``parser`` (``defaults`` overrides some defaults).
+
+        With ``grid``, each option takes a comma-separated list of values (``--producers
+        1,2,4``) and ``grid_from_args`` makes every combination.
+        """
+        group = parser.add_argument_group(
+            "workload" + (" (each option takes one value or a comma-separated list)"
+                          if grid else ""))
         for f in fields(cls):
             default = defaults.get(f.name, f.default)
             shown = f"{default:,}" if isinstance(default, int) else f.metadata["show"](default)
-            group.add_argument(f"--{f.name}", type=f.metadata["parse"], default=default,
-                               metavar=f.metadata["metavar"],
+            parse = f.metadata["parse"]
+            metavar = f.metadata["metavar"]
+            if grid:
+                parse, default, metavar = _list_of(parse), [default], f"{metavar}[,{metavar}...]"
+            group.add_argument(f"--{f.name}", type=parse, default=default, metavar=metavar,
                                help=f"{f.metadata['help']} (default: {shown})")
 
     @classmethod
     def from_args(cls, args):
         """The workload the parsed options of ``add_options`` describe."""
         return cls(**{f.name: getattr(args, f.name) for f in fields(cls)})
+
+    @classmethod
+    def grid_from_args(cls, args):
+        """Every workload the lists of ``add_options(grid=True)`` combine, the last field
+        changing fastest."""
+        names = [f.name for f in fields(cls)]
+        return [cls(**dict(zip(names, values)))
+                for values in itertools.product(*(getattr(args, name) for name in names))]
+
+    def label(self):
+        """A short name for this workload, unique among workloads: its fields that differ
+        from their defaults (``items=200 producers=4 io=1ms``), or ``default``."""
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value != f.default:
+                shown = f.metadata["show"](value).replace(" ", "") if isinstance(value, float) \
+                    else str(value)
+                parts.append(f"{f.name}={shown}")
+        return " ".join(parts) or "default"
 
     def as_options(self):
         """The command-line options that rebuild this workload in another process."""
@@ -178,6 +208,13 @@ class Workload:
             if key in metadata:
                 values[f.name] = (float if _is_duration(f) else int)(metadata[key])
         return cls(**values)
+
+
+def _list_of(parse):
+    """argparse type: a comma-separated list of what ``parse`` reads."""
+    def parse_list(text):
+        return [parse(part) for part in text.split(",")]
+    return parse_list
 
 
 def _count(number, noun):

@@ -26,6 +26,10 @@ CASES = [
     ("check --cpu -0.5", "--cpu must not be negative, not -500 ms"),
     ("run --io 1..2ms", "argument --io: expected a duration such as 1ms"),
     ("check --io nan", "argument --io: expected a duration such as 1ms, 50us or 0.002"),
+    ("sweep --producers 1,x", "argument --producers: expected a whole number, not 'x'"),
+    ("sweep --capacity 10,0 --items 5", "--capacity must be at least 1, not 0"),
+    ("sweep --io 1ms,2min", "argument --io: unknown unit 'min' in '2min'"),
+    ("sweep --items 0,10", "--items must be at least 1 to time anything per item, not 0"),
     ("check --check-timeout 0", "expected a positive number of seconds, not 0"),
     ("check --check-timeout soon", "expected a number of seconds, not 'soon'"),
     # failure injection

@@ -46,7 +46,7 @@ def test_list_names_every_variant_with_model_and_description():
 
 
 @pytest.mark.parametrize("command", ["list", "check", "conform", "new", "trace", "run",
-                                     "compare", "report"])
+                                     "compare", "sweep", "report"])
 def test_every_command_explains_itself(command):
     result = capqueue(command, "--help")
     assert result.returncode == 0
@@ -54,7 +54,7 @@ def test_every_command_explains_itself(command):
 
 
 def test_run_and_compare_help_say_what_the_timer_includes():
-    for command in ("run", "compare"):
+    for command in ("run", "compare", "sweep"):
         assert "asyncio.run" in capqueue(command, "--help").stdout
 
 
@@ -199,7 +199,7 @@ def test_run_forwards_a_variant_path_to_pyperf_workers(tmp_path):
     meta = pyperf.BenchmarkSuite.load(str(out)).get_benchmark("elsewhere").get_metadata()
     assert (meta["capqueue_items"], meta["capqueue_producers"]) == (30, 2)
     # no sequential in this run: the table says why it has no ratios
-    assert "ratio to sequential: n/a, because sequential was not timed here" in result.stdout
+    assert "No ratio: the file has no sequential benchmark" in result.stdout
 
 
 def test_report_splits_fixed_and_marginal_costs(tmp_path):
@@ -234,8 +234,10 @@ def test_report_writes_markdown(tmp_path):
     out = tmp_path / "run.json"
     capqueue("run", "sequential", "--items", 20, "--debug-single-value", "-o", out)
     lines = capqueue("report", out, "--markdown").stdout.splitlines()
-    assert "| variant | model | ns per item (mean ± std dev) | ratio to sequential | peak RSS |" in lines
-    assert "|---|---|---:|---:|---:|" in lines
+    assert ("| variant | model | per item (median) | 95% interval of the mean | mean ± std dev "
+            "| ratio to sequential | CPU per item | switches per item (vol. + invol.) "
+            "| peak RSS |") in lines
+    assert "|---|---|---:|---:|---:|---:|---:|---:|---:|" in lines
 
 
 def test_saved_json_is_the_only_file_left(tmp_path):

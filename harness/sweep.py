@@ -1,0 +1,137 @@
+"""Sweeps: a grid of workloads over chosen variants, each point checked then timed, resumable.
+
+``capqueue sweep --producers 1,2,4,8,16 --io 1ms --items 200 trio asyncio threads`` makes
+every combination of the values given (here five points), and for each point checks then
+times every variant, with the measuring session of ``run`` and ``compare``. All of it goes
+into one pyperf file, each benchmark named by its variant and its workload
+(``trio items=200 producers=4 io=1ms``) and carrying every workload parameter in its
+metadata.
+
+A point is saved once all its variants are timed, so an interrupted sweep loses at most
+the point it was in. Run again on the same file, it skips every (variant, workload)
+already there and measures the rest: the half-finished point is redone.
+
+Points with work per item are long per run (four producers of 200 items waiting 1 ms each
+take 0.2 s at best, 0.8 s for a model that cannot overlap them): a run of such a point is
+long enough for pyperf's timer on its own, so unless told otherwise the sweep times it
+with one loop, no warm-up, and ``WORK_SETTINGS``' processes and values, and says so.
+"""
+
+import time
+from pathlib import Path
+
+from harness import report, results
+from harness.measure import Task, format_settings
+
+WORK_SETTINGS = {"processes": 3, "values": 1, "warmups": 0, "loops": 1}
+LONG_RUN = 0.1  # seconds: pyperf's own minimum time for one value
+WORKER_START = 0.4  # seconds a pyperf worker takes to start, roughly, for the time left
+
+
+def long_runs(workload):
+    """Whether one run of ``workload`` takes at least LONG_RUN even in the best model."""
+    return workload.total * max(workload.io / workload.producers, workload.cpu) >= LONG_RUN
+
+
+def plan(variants, workloads, explicit=()):
+    """The tasks of a sweep, point by point: [(workload, [Task, ...]), ...].
+
+    ``explicit`` names pyperf settings the user gave, which the sweep does not override.
+    """
+    points = []
+    for workload in workloads:
+        settings = tuple((key, value) for key, value in WORK_SETTINGS.items()
+                         if key not in explicit) if long_runs(workload) else ()
+        points.append((workload, [Task(f"{v.name} {workload.label()}", v, workload, settings)
+                                  for v in variants]))
+    return points
+
+
+def done_in(suite):
+    """(variant, workload) pairs a results file already holds."""
+    if suite is None:
+        return set()
+    return {(row.variant, row.workload) for row in report.rows(suite)}
+
+
+class TimeLeft:
+    """An estimate of the time left, from what the finished work took against its guess."""
+
+    def __init__(self):
+        self.guessed = self.took = 0.0
+        self.started = time.monotonic()
+
+    def finished(self, guess):
+        self.guessed += guess
+        self.took = time.monotonic() - self.started
+
+    def left(self, guess):
+        scale = self.took / self.guessed if self.guessed else 1.0
+        return guess * scale
+
+
+def guess(session, task):
+    """A rough cost of timing ``task``, in seconds: its runs, and starting its workers."""
+    settings = session.settings(task)
+    w = task.workload
+    one_run = max(w.total * max(w.io / w.producers, w.cpu), LONG_RUN)
+    runs = settings["processes"] * (settings["values"] + (settings["warmups"] or 0))
+    return settings["processes"] * WORKER_START + runs * one_run
+
+
+def run_sweep(session, points, target, base, out):
+    """Check and time every point not already in ``target``; return the exit status."""
+    already = done_in(base)
+    suite = base
+    clock = TimeLeft()
+    left = sum(guess(session, t) for _, tasks in points for t in tasks
+               if (t.variant.name, t.workload) not in already)
+    failed = 0
+    for number, (workload, tasks) in enumerate(points, 1):
+        todo = [t for t in tasks if (t.variant.name, t.workload) not in already]
+        print(f"\npoint {number}/{len(points)}: {workload.describe()}", file=out)
+        if not todo:
+            print("  already measured: skipped", file=out, flush=True)
+            continue
+        if len(todo) < len(tasks):
+            print(f"  {len(tasks) - len(todo)} variant(s) already measured: skipped", file=out)
+        print(f"  settings: {format_settings(session.settings(todo[0]), session.rounds)}",
+              file=out, flush=True)
+        passing = session.check(todo)
+        failed += len(todo) - len(passing)
+        left -= sum(guess(session, t) for t in todo if t not in passing)
+        benches = []
+
+        def progress(task, round_number, rounds, bench):
+            nonlocal left
+            if round_number == rounds:
+                cost = guess(session, task)
+                clock.finished(cost)
+                left -= cost
+            print(f"  {task.variant.name}: {report.duration(bench.median())} per item "
+                  f"(median of {len(bench.get_runs())} runs); about "
+                  f"{_minutes(clock.left(left))} left", file=out, flush=True)
+
+        benches = session.time(passing, lambda bench: None, progress)
+        for bench in benches:
+            suite = results.add(suite, bench)
+        if benches:
+            results.save(suite, target)  # the whole point at once: never half a point
+    return suite, failed
+
+
+def draw(suite, target):
+    """Draw the figure the sweep is read by beside its file (FILE.svg, FILE.png); say what
+    was written, or why nothing was."""
+    try:
+        from harness import plot  # matplotlib: not installed on every interpreter
+    except ImportError as exc:
+        return f"none ({exc.name} is not installed here)"
+    paths = plot.for_sweep([suite], str(Path(target).with_suffix("")))
+    return ", ".join(map(str, paths)) or "none (the sweep varies more than two parameters)"
+
+
+def _minutes(seconds):
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"

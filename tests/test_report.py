@@ -1,0 +1,140 @@
+"""Tables from results: the statistics over processes, the overlap wording, the ideal."""
+
+import pyperf
+import pytest
+
+from harness import report
+from harness.workload import Workload
+
+
+def bench(variant, process_values, workload=Workload(), usage=None, **meta):
+    """A benchmark as pyperf would store it: one run per worker process."""
+    runs = []
+    for values in process_values:
+        metadata = {"name": f"{variant} {workload.label()}", "unit": "second",
+                    "capqueue_variant": variant, "capqueue_model": variant, "cpu_count": 2,
+                    **workload.as_metadata(), **meta}
+        if usage:
+            metadata.update({f"capqueue_{key}": value for key, value in usage.items()})
+        runs.append(pyperf.Run(values, metadata=metadata, collect_metadata=False))
+    return pyperf.Benchmark(runs)
+
+
+def suite(*benches):
+    return pyperf.BenchmarkSuite(list(benches))
+
+
+def test_the_centre_is_the_median_of_process_means():
+    [row] = report.rows(suite(bench("x", [[1.0, 3.0], [10.0, 10.0], [4.0, 4.0]])))
+    assert row.process_means == (2.0, 10.0, 4.0)
+    assert row.median == 4.0
+    assert row.mean == pytest.approx(16 / 3)
+
+
+def test_the_interval_is_students_over_processes():
+    [row] = report.rows(suite(bench("x", [[1.0], [2.0], [3.0]])))
+    low, high = row.interval
+    # mean 2, sd 1, n 3: t(0.975, 2) = 4.303, half-width 4.303 / sqrt(3)
+    assert (low, high) == pytest.approx((2 - 4.303 / 3 ** 0.5, 2 + 4.303 / 3 ** 0.5))
+
+
+def test_one_process_has_no_interval():
+    [row] = report.rows(suite(bench("x", [[1.0, 2.0]])))
+    assert row.interval is None and row.stdev is None
+
+
+def test_t_quantiles():
+    assert report.t95(1) == 12.706 and report.t95(30) == 2.042
+    assert report.t95(200) == pytest.approx(1.972, abs=0.001)
+
+
+def test_ratios_are_to_the_sequential_median_of_the_same_workload():
+    found = {r.variant: r for r in report.rows(suite(
+        bench("sequential", [[10e-9], [12e-9], [11e-9]]),
+        bench("trio", [[1100e-9], [1000e-9], [1210e-9]])))}
+    assert found["trio"].ratio == pytest.approx(100.0)
+
+
+def test_overlapping_intervals_are_not_ranked():
+    found = suite(bench("a", [[1.0], [1.1], [1.2]]), bench("b", [[1.15], [1.2], [1.25]]),
+                  bench("c", [[5.0], [5.1], [5.2]]))
+    assert report.overlapping(report.rows(found)) == [["a", "b"]]
+    assert report.notes(found)[0] == ("Not told apart by this run (their 95 % intervals "
+                                      "overlap): a ≈ b.")
+
+
+def test_a_missing_floor_is_explained():
+    notes = report.notes(suite(bench("trio", [[1.0], [1.0]])))
+    assert any(note.startswith("No ratio: the file has no sequential benchmark") for note in notes)
+
+
+@pytest.mark.parametrize("workload, ideal", [
+    # the waits of 4 producers overlapped: 200 waits of 2 ms in a row, for 800 items
+    (Workload(items=200, producers=4, io=0.002), 200 * 0.002 / 800),
+    # the CPU work spread over min(consumers, cores) = 2
+    (Workload(items=1000, consumers=4, cpu=100e-6), 1000 * 100e-6 / 2 / 1000),
+    # both: the larger limit wins
+    (Workload(items=100, producers=2, consumers=1, io=1e-3, cpu=1e-3), 1e-3),
+])
+def test_the_ideal_is_the_larger_limit(workload, ideal):
+    [row] = report.rows(suite(bench("x", [[ideal * 2]], workload)))
+    assert row.ideal == pytest.approx(ideal)
+    assert row.efficiency == pytest.approx(0.5)
+
+
+def test_work_adds_speed_up_and_efficiency_columns():
+    workload = Workload(items=200, producers=4, io=0.002)
+    found = suite(bench("sequential", [[0.002], [0.002]], workload),
+                  bench("threads", [[0.0005], [0.0006]], workload))
+    header, rule, *lines = report.table(found, markdown=True)
+    assert "| speed-up | efficiency |" in header
+    assert "| 3.6x | 91% |" in next(line for line in lines if "threads" in line)
+    assert any(n.startswith("Ideal on this workload (2 cores): 500 µs per item (each "
+                            "producer's 200 waits of 2 ms") for n in report.notes(found))
+
+
+def test_cpu_time_and_switches_come_from_each_runs_metadata():
+    usage = {"user_s": 3e-6, "system_s": 1e-6, "voluntary_switches": 2.0,
+             "involuntary_switches": 0.5}
+    [row] = report.rows(suite(bench("threads", [[5e-6], [5e-6]], usage=usage)))
+    assert row.cpu == pytest.approx(4e-6)
+    assert report._switches(row) == "2 + 0.5"
+
+
+def test_files_written_before_work_existed_still_read():
+    old = {"capqueue_items": 10000, "capqueue_capacity": 10, "capqueue_producers": 1,
+           "capqueue_consumers": 1}
+    run = pyperf.Run([1e-6], metadata={"name": "trio", "unit": "second",
+                                       "capqueue_variant": "trio", **old},
+                     collect_metadata=False)
+    [row] = report.rows(suite(pyperf.Benchmark([run])))
+    assert row.workload == Workload() and row.usage is None
+
+
+def test_a_sweep_table_has_a_column_per_point():
+    files = [suite(bench("trio", [[1e-6]], Workload(capacity=c)),
+                   bench("sequential", [[4e-8]], Workload(capacity=c))) for c in (1, 10)]
+    header = report.sweep_table(files)[0]
+    assert header.index("capacity 1") < header.index("capacity 10")
+
+
+def test_two_files_of_one_workload_stay_apart():
+    files = [suite(bench("trio", [[1e-6]])), suite(bench("trio", [[2e-6]]))]
+    header = report.sweep_table(files, sources=["a.json", "b.json"])[0]
+    assert "a.json" in header and "b.json" in header
+
+
+def test_the_crossover_is_where_efficiency_stays_above_each_share():
+    # ideal per item = io (one producer): efficiency 50 %, 95 %, 99.5 %, and back to 95 %
+    files = [suite(bench("m", [[io / eff]], Workload(items=100, io=io)))
+             for io, eff in ((1e-5, 0.5), (1e-4, 0.95), (1e-3, 0.995), (1e-2, 0.995))]
+    header, line = report.crossover_table(files)
+    assert header.split() == ["variant", "own", "cost", "below", "10%", "from", "io", "of",
+                              "own", "cost", "below", "1%", "from", "io", "of"]
+    assert line.split() == ["m", "100", "µs", "1", "ms"]
+
+
+def test_a_model_that_never_gets_there_says_so():
+    files = [suite(bench("m", [[io * 2]], Workload(items=100, io=io))) for io in (1e-4, 1e-3)]
+    assert report.crossover_table(files)[1].split() == ["m", "above", "1", "ms", "above", "1",
+                                                        "ms"]
