@@ -21,7 +21,9 @@ one run. That is deliberate: it is what a program pays to use the model for this
 leaving it out would flatter the models with the most expensive start-up. The per-run cost
 fades as the number of items grows; ``capqueue report`` given runs at several item counts
 splits the two (``make scale`` makes such runs). The timer excludes making the sources
-(``range`` objects) and the sinks.
+(``range`` objects) and the sinks, and starting a server a variant needs (its
+``service()``, such as the ``redis`` variant's redis-server): that is started once per
+worker process, before pyperf times anything, as a deployed broker is already running.
 
 Beside wall time, every timed run records the resources it used (``getrusage`` of the
 worker and of its waited-for children, so every thread and child process of the run):
@@ -136,9 +138,11 @@ def worker_main(argv):
         runner.bench_time_func("-", None)
     variant = find(args.variant, args.variant_path)
     workload = Workload.from_args(args)
-    runner.bench_time_func(args.task_name, time_variant, variant.run, workload, args.cpu_loops,
-                           inner_loops=workload.total,
-                           metadata=metadata(variant, workload, args.cpu_loops, args.spin_rate))
+    with variant.ready() as run:  # a server the variant needs starts here, outside the timer
+        runner.bench_time_func(args.task_name, time_variant, run, workload, args.cpu_loops,
+                               inner_loops=workload.total,
+                               metadata=metadata(variant, workload, args.cpu_loops,
+                                                 args.spin_rate))
     return 0
 
 
