@@ -178,13 +178,13 @@ def free_port():
 
 def answers(server, port):
     """Wait until ``server`` (not another program on its port) answers; False if it exits."""
-    client = redis.Redis(port=port, retry=Retry(NoBackoff(), 0))
+    client = redis.Redis(port=port, socket_timeout=1, retry=Retry(NoBackoff(), 0))
     deadline = time.monotonic() + START_LIMIT
     try:
         while server.poll() is None and time.monotonic() < deadline:
             try:
                 return client.info("server")["process_id"] == server.pid
-            except redis.ConnectionError:
+            except redis.RedisError:  # not listening yet (or someone else's, refusing us)
                 time.sleep(0.005)
         return False
     finally:
