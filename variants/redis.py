@@ -54,8 +54,10 @@ PROGRAMS = ("redis-server",)
 
 context = multiprocessing.get_context("fork")
 
-ITEMS, SLOTS, PRODUCING, ERRORS = "capqueue:items", "capqueue:slots", "capqueue:producing", \
-    "capqueue:errors"
+ITEMS = "capqueue:items"  # the queue
+SLOTS = "capqueue:slots"  # its free slots, one token each
+PRODUCING = "capqueue:producing"  # how many producers have not finished
+ERRORS = "capqueue:errors"  # the errors of failed workers, pickled
 SLOT, DONE, STOP = b"slot", b"done", b"stop"  # never an item: items travel as decimal text
 GRACE = 1.0  # seconds a worker gets to stop at its STOP before it is terminated
 

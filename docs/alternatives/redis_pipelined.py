@@ -28,15 +28,13 @@ from multiprocessing.connection import wait
 
 import redis
 
-from variants.redis import GRACE, PROGRAMS, service  # noqa: F401 - the same private server
+# The same lists, markers and private server as the exhibit.
+from variants.redis import (DONE, ERRORS, GRACE, ITEMS, PRODUCING, PROGRAMS,  # noqa: F401
+                            SLOT, SLOTS, STOP, service)
 
 MODEL = "redis"
 
 context = multiprocessing.get_context("fork")
-
-ITEMS, SLOTS, PRODUCING, ERRORS = "capqueue:items", "capqueue:slots", "capqueue:producing", \
-    "capqueue:errors"
-SLOT, DONE, STOP = b"slot", b"done", b"stop"
 
 
 def produce(url, source, io, capacity):
