@@ -1,12 +1,13 @@
 # The two commands of the quick start, `make compare` and `make test`, and `make docs`.
-# Each builds .venv on first use, with the exact versions pinned in pyproject.toml.
+# Each builds .venv on first use, with the exact versions pinned in pyproject.toml, and
+# installs the one program a variant needs beyond Python: redis-server.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: compare test docs study scale clean
+.PHONY: compare test docs study scale clean redis-server
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
 IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyncio_uvloop \
@@ -14,10 +15,10 @@ IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyn
 SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
 STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
 
-compare: $(READY)
+compare: $(READY) redis-server
 	$(BIN)/capqueue compare
 
-test: $(READY)
+test: $(READY) redis-server
 	$(BIN)/python -m pytest
 
 # Rewrite every generated table, plot and quote in README.md and docs/ from results/.
@@ -28,9 +29,9 @@ docs: $(READY)
 # the price of a switch (capacity), who overlaps I/O waits (producers that wait 1 ms an
 # item), who spreads CPU work over the cores (consumers that work 100 µs an item), and
 # contention on the queue (producers x consumers), and from how much I/O or CPU work per
-# item each model's own cost stops mattering (one producer, one consumer). Interrupted, it resumes where it
-# stopped when given the same folder: make study STUDY_DIR=results/study-...
-study: $(READY)
+# item each model's own cost stops mattering (one producer, one consumer). Interrupted,
+# it resumes where it stopped when given the same folder: make study STUDY_DIR=...
+study: $(READY) redis-server
 	mkdir -p $(STUDY_DIR)
 	$(BIN)/capqueue sweep --capacity 1,2,5,10,100,1000 -p 4 -n 1 -o $(STUDY_DIR)/capacity.json
 	$(BIN)/capqueue sweep --producers 1,2,4,8,16 --io 1ms --items 200 \
@@ -63,6 +64,20 @@ $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[models,test,docs]'
 	touch $(READY)
+
+# The redis variant starts a private redis-server for its runs. Where none is installed,
+# install Debian's (these machines run as root with apt). Debian may start a system
+# service on install: stop and disable it, so that nothing is left listening on 6379.
+# Where it cannot be installed, the variant is listed as unavailable and the others run.
+redis-server:
+	@command -v redis-server >/dev/null || ! command -v apt-get >/dev/null || { \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get install -y -q redis-server || { apt-get update -q && \
+	    apt-get install -y -q redis-server; }; } >/dev/null && \
+	  { service redis-server stop || true; } >/dev/null 2>&1 && \
+	  { systemctl disable redis-server || true; } >/dev/null 2>&1; \
+	  command -v redis-server >/dev/null || echo "make: redis-server could not be installed:" \
+	    "the redis variant will be unavailable"; }
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -6,6 +6,10 @@ starts this module as ``python -m harness.checkrun``; it runs the variant on rec
 printing) sources and sinks, then writes what it saw of the run itself (how it ended, how
 long shutdown took, which workers were left behind) as JSON. What the sources and sinks saw
 is already in the ledger file.
+
+A variant's service (a server it needs, see ``Variant.ready``) is started before the run and
+stopped before the report is written. The parent kills this process's whole group when it
+gives up on it, and the service's server is in that group, so a hung run leaves no server.
 """
 
 import argparse
@@ -44,14 +48,16 @@ def main(argv=None):
     workload = Workload.from_args(args)
     variant = find(args.variant, args.variant_path)
     if args.mode == "trace":
-        trace(variant, workload, args.cpu_loops)
+        with variant.ready() as run:
+            trace(variant, run, workload, args.cpu_loops)
     else:
         failure = (args.fail_in, args.fail_at) if args.fail_in else None
         # A lock from the spawn context can be handed to processes of any start method;
         # one from the default (fork) context is refused by spawn and forkserver children.
         lock = multiprocessing.get_context("spawn").Lock()
         ledger = Ledger(args.ledger, workload, failure, lock=lock)
-        report = check(variant, workload, ledger, args.cpu_loops)
+        with variant.ready() as run:
+            report = check(run, workload, ledger, args.cpu_loops)
         if report["threads_left"] or report["processes_left"] or report["greenlets_left"]:
             time.sleep(LINGER)  # let what was left running show itself in the ledger
         with open(args.report, "w") as file:
@@ -61,23 +67,29 @@ def main(argv=None):
         os._exit(0)
 
 
-def trace(variant, workload, cpu_loops=0):
-    """Run once with printing instruments; a narrating variant tells its own story."""
+def trace(variant, run, workload, cpu_loops=0):
+    """Run once with printing instruments; a narrating variant tells its own story.
+
+    ``run`` is the variant's run, ready to call (``Variant.ready``).
+    """
     narrates = variant.narrates
     sources = [TracedSource(p, items, quiet=narrates) for p, items in enumerate(workload.ranges())]
     sinks = [TracedSink(c, workload.consumers > 1, cpu_loops) for c in range(workload.consumers)]
     story = {"say": print} if narrates else {}
-    variant.run(sources, sinks, workload.capacity, io=workload.io, **story)
+    run(sources, sinks, workload.capacity, io=workload.io, **story)
 
 
-def check(variant, workload, ledger, cpu_loops=0):
-    """Run once with recording instruments; return what was seen of the run as a whole."""
+def check(run, workload, ledger, cpu_loops=0):
+    """Run once with recording instruments; return what was seen of the run as a whole.
+
+    ``run`` is the variant's run, ready to call (``Variant.ready``).
+    """
     sources = [RecordedSource(ledger, p, items) for p, items in enumerate(workload.ranges())]
     sinks = [RecordedSink(ledger, c, cpu_loops) for c in range(workload.consumers)]
     error = None
     started = time.perf_counter()
     try:
-        variant.run(sources, sinks, workload.capacity, io=workload.io)
+        run(sources, sinks, workload.capacity, io=workload.io)
     except BaseException as exc:  # noqa: B036 - a variant may raise anything, even SystemExit
         error = exc
     finally:

@@ -4,16 +4,24 @@ A variant is found three ways, with no edit anywhere else: a module dropped into
 ``variants/``, a module an installed distribution declares in the entry-point group
 ``capqueue.variants``, or a file named with ``--variant-path``. Each becomes a ``Variant``
 whose status says whether it can run: ``ok``; ``unavailable`` when a library it needs is not
-installed for this interpreter (the others still run); ``broken`` when it does not import or
-does not follow the contract in ``variants/__init__.py``.
+installed for this interpreter, or a program it runs (its ``PROGRAMS``) is not on ``PATH``
+(the others still run); ``broken`` when it does not import or does not follow the contract
+in ``variants/__init__.py``.
+
+A variant that needs a server (a broker) defines ``service()``; ``Variant.ready`` enters it
+around the runs of one process, so every caller of ``run`` treats such a variant like any
+other.
 """
 
+import contextlib
 import difflib
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
 import inspect
 import pkgutil
+import shutil
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,6 +48,7 @@ class Variant:
     status: str = "ok"  # "ok" | "unavailable" | "broken"
     problem: str = ""  # why it is not ok, as a phrase: "needs trio, which is not installed"
     path: str = ""  # set when it was loaded with --variant-path, so children can load it too
+    service: object = None  # its service(), a context manager factory, if it needs a server
 
     @property
     def ok(self):
@@ -49,6 +58,21 @@ class Variant:
     def narrates(self):
         """Whether its ``run`` accepts ``say``, to narrate its control flow in a trace."""
         return "say" in inspect.signature(self.run).parameters
+
+    @contextlib.contextmanager
+    def ready(self):
+        """Its ``run``, ready to call for as long as the ``with`` block lasts.
+
+        For a variant with a ``service()`` (a server it needs), the service is started on
+        entry and stopped on exit, and what it yields (an address) is passed to every call
+        as ``service``. Callers enter this once per process, outside any timer, so that a
+        figure never includes starting the server.
+        """
+        if self.service is None:
+            yield self.run
+            return
+        with self.service() as service:
+            yield functools.partial(self.run, service=service)
 
 
 def discover(paths=()):
@@ -170,9 +194,13 @@ def _load(name, origin, load):
     if problem:
         return Variant(name, origin, status="broken",
                        problem=f"does not follow the variant contract: {problem}")
+    missing = [program for program in getattr(module, "PROGRAMS", ()) if shutil.which(program) is None]
+    if missing:
+        return Variant(name, origin, model=module.MODEL, status="unavailable",
+                       problem=f"needs the program {missing[0]}, which is not on PATH")
     doc = inspect.getdoc(module)
     return Variant(name, origin, model=module.MODEL, description=doc.splitlines()[0],
-                   run=module.run)
+                   run=module.run, service=getattr(module, "service", None))
 
 
 def _contract_problem(module):
@@ -180,13 +208,23 @@ def _contract_problem(module):
     run = getattr(module, "run", None)
     if not callable(run):
         return "it has no run(sources, sinks, capacity, io) function"
+    service = getattr(module, "service", None)
+    if service is not None and not callable(service):
+        return "its service is not a function (a context manager that starts a server)"
+    extra = {"service": None} if service is not None else {}
     try:
-        inspect.signature(run).bind([], [], 1, io=0.0)
+        inspect.signature(run).bind([], [], 1, io=0.0, **extra)
     except TypeError:
+        if extra:
+            return ("its run() does not take (sources, sinks, capacity, io, service): "
+                    "service is what its service() yields")
         return ("its run() does not take (sources, sinks, capacity, io): io is the "
                 "seconds each producer waits for I/O before each item")
     except ValueError:
         pass  # a builtin without a signature: let it try
+    programs = getattr(module, "PROGRAMS", ())
+    if not isinstance(programs, (tuple, list)) or not all(isinstance(p, str) for p in programs):
+        return "its PROGRAMS is not a tuple of program names"
     model = getattr(module, "MODEL", None)
     if not isinstance(model, str) or not model.strip():
         return "it has no MODEL string naming its concurrency model"
