@@ -1,6 +1,7 @@
 # The commands of the quick start: `make setup`, `make compare` and `make test`; and
 # `make docs`. Each builds .venv on first use, with the exact versions pinned in
-# pyproject.toml; `make setup` does only that, after which .venv/bin/capqueue is the
+# pyproject.toml, and installs the one program a variant needs beyond Python:
+# redis-server. `make setup` does only that, after which .venv/bin/capqueue is the
 # command line.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ READY := $(VENV)/.installed
 EXAMPLE := examples/capqueue-simplequeue
 EXAMPLE_SITE := $(VENV)/example-site
 
-.PHONY: help setup compare test docs study scale clean
+.PHONY: help setup compare test docs study scale clean redis-server
 .DEFAULT_GOAL := compare
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
@@ -20,7 +21,8 @@ SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
 STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
 
 help:
-	@echo "make setup     build .venv (pinned versions); then run .venv/bin/capqueue --help"
+	@echo "make setup     build .venv (pinned versions), install redis-server if missing;"
+	@echo "               then run .venv/bin/capqueue --help"
 	@echo "make compare   check and time every variant, print the table, save under results/"
 	@echo "make test      the conformance suite, the checker's tests, the CLI tests, and the"
 	@echo "               example plug-in package's own test (examples/)"
@@ -29,13 +31,13 @@ help:
 	@echo "make scale     ns per item from 1 to 10,000,000 items (about half an hour)"
 	@echo "make clean     remove .venv"
 
-setup: $(READY)
+setup: $(READY) redis-server
 	@echo "ready: run .venv/bin/capqueue --help (or: source $(BIN)/activate, then capqueue)"
 
-compare: $(READY)
+compare: $(READY) redis-server
 	$(BIN)/capqueue compare
 
-test: $(READY) $(EXAMPLE_SITE)/.installed
+test: $(READY) redis-server $(EXAMPLE_SITE)/.installed
 	$(BIN)/python -m pytest
 	cd $(EXAMPLE) && PYTHONPATH=$(CURDIR)/$(EXAMPLE_SITE) $(CURDIR)/$(BIN)/python -m pytest
 
@@ -56,9 +58,9 @@ docs: $(READY)
 # the price of a switch (capacity), who overlaps I/O waits (producers that wait 1 ms an
 # item), who spreads CPU work over the cores (consumers that work 100 µs an item), and
 # contention on the queue (producers x consumers), and from how much I/O or CPU work per
-# item each model's own cost stops mattering (one producer, one consumer). Interrupted, it resumes where it
-# stopped when given the same folder: make study STUDY_DIR=results/study-...
-study: $(READY)
+# item each model's own cost stops mattering (one producer, one consumer). Interrupted,
+# it resumes where it stopped when given the same folder: make study STUDY_DIR=...
+study: $(READY) redis-server
 	mkdir -p $(STUDY_DIR)
 	$(BIN)/capqueue sweep --capacity 1,2,5,10,100,1000 -p 4 -n 1 -o $(STUDY_DIR)/capacity.json
 	$(BIN)/capqueue sweep --producers 1,2,4,8,16 --io 1ms --items 200 \
@@ -91,6 +93,20 @@ $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[models,test,docs]'
 	touch $(READY)
+
+# The redis variant starts a private redis-server for its runs. Where none is installed,
+# install Debian's (these machines run as root with apt). Debian may start a system
+# service on install: stop and disable it, so that nothing is left listening on 6379.
+# Where it cannot be installed, the variant is listed as unavailable and the others run.
+redis-server:
+	@command -v redis-server >/dev/null || ! command -v apt-get >/dev/null || { \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get install -y -q redis-server || { apt-get update -q && \
+	    apt-get install -y -q redis-server; }; } >/dev/null && \
+	  { service redis-server stop || true; } >/dev/null 2>&1 && \
+	  { systemctl disable redis-server || true; } >/dev/null 2>&1; \
+	  command -v redis-server >/dev/null || echo "make: redis-server could not be installed:" \
+	    "the redis variant will be unavailable"; }
 
 clean:
 	rm -rf $(VENV) *.egg-info

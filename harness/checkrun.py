@@ -5,9 +5,14 @@ threads or crashes the interpreter must not take the harness with it. ``harness.
 starts this module as ``python -m harness.checkrun``; it runs the variant on recording (or
 printing) sources and sinks, then writes what it saw of the run itself (how it ended, how
 long shutdown took, which workers were left behind) as JSON. What the sources and sinks saw
-is already in the ledger file. Processes the run left behind are reported, then ended (see
-``harness.leftovers``); a hang is for the parent to see, and ``SIGUSR1`` makes this process
-print the stacks of all its threads (``faulthandler``) before the parent kills it.
+is already in the ledger file.
+
+A variant's service (a server it needs, see ``Variant.ready``) is started before the run and
+stopped before the report is written. The parent kills this process's whole group when it
+gives up on it, and the service's server is in that group, so a hung run leaves no server.
+Processes the run itself left behind, once the service is stopped, are reported, then
+ended (see ``harness.leftovers``). A hang is for the parent to see: ``SIGUSR1`` makes this
+process print the stacks of all its threads (``faulthandler``) before the parent kills it.
 """
 
 import argparse
@@ -52,14 +57,18 @@ def main(argv=None):
     leftovers.become_subreaper()
     variant = find(args.variant, args.variant_path)
     if args.mode == "trace":
-        trace(variant, workload, args.cpu_loops)
+        with variant.ready() as run:
+            trace(variant, run, workload, args.cpu_loops)
     else:
         failure = (args.fail_in, args.fail_at) if args.fail_in else None
         # A lock from the spawn context can be handed to processes of any start method;
         # one from the default (fork) context is refused by spawn and forkserver children.
         lock = multiprocessing.get_context("spawn").Lock()
         ledger = Ledger(args.ledger, workload, failure, lock=lock)
-        report, processes = check(variant, workload, ledger, args.cpu_loops)
+        with variant.ready() as run:
+            report = check(run, workload, ledger, args.cpu_loops)
+        processes = leftovers.descendants()  # the run's own: its service is stopped by now
+        report["processes_left"] = [leftovers.describe(p) for p in processes]
         if report["threads_left"] or processes or report["greenlets_left"]:
             time.sleep(LINGER)  # let what was left running show itself in the ledger
         leftovers.end(processes)
@@ -75,24 +84,29 @@ def main(argv=None):
         os._exit(0)
 
 
-def trace(variant, workload, cpu_loops=0):
-    """Run once with printing instruments; a narrating variant tells its own story."""
+def trace(variant, run, workload, cpu_loops=0):
+    """Run once with printing instruments; a narrating variant tells its own story.
+
+    ``run`` is the variant's run, ready to call (``Variant.ready``).
+    """
     narrates = variant.narrates
     sources = [TracedSource(p, items, quiet=narrates) for p, items in enumerate(workload.ranges())]
     sinks = [TracedSink(c, workload.consumers > 1, cpu_loops) for c in range(workload.consumers)]
     story = {"say": print} if narrates else {}
-    variant.run(sources, sinks, workload.capacity, io=workload.io, **story)
+    run(sources, sinks, workload.capacity, io=workload.io, **story)
 
 
-def check(variant, workload, ledger, cpu_loops=0):
-    """Run once with recording instruments; return what was seen of the run as a whole, and
-    the processes it left running."""
+def check(run, workload, ledger, cpu_loops=0):
+    """Run once with recording instruments; return what was seen of the run as a whole.
+
+    ``run`` is the variant's run, ready to call (``Variant.ready``).
+    """
     sources = [RecordedSource(ledger, p, items) for p, items in enumerate(workload.ranges())]
     sinks = [RecordedSink(ledger, c, cpu_loops) for c in range(workload.consumers)]
     error = returned = None
     started = time.perf_counter()
     try:
-        returned = variant.run(sources, sinks, workload.capacity, io=workload.io)
+        returned = run(sources, sinks, workload.capacity, io=workload.io)
     except BaseException as exc:  # noqa: B036 - a variant may raise anything, even SystemExit
         error = exc
     finally:
@@ -100,7 +114,6 @@ def check(variant, workload, ledger, cpu_loops=0):
     returned_ns = time.monotonic_ns()
     seconds = time.perf_counter() - started
     injected_ns = ledger.head[INJECTED_NS]
-    processes = leftovers.descendants()
     return {
         "seconds": seconds,
         "error": describe(error),
@@ -108,9 +121,9 @@ def check(variant, workload, ledger, cpu_loops=0):
         "shutdown_seconds": (returned_ns - injected_ns) / 1e9 if injected_ns else None,
         "threads_left": [t.name for t in threading.enumerate()
                          if t is not threading.main_thread() and t.is_alive()],
-        "processes_left": [leftovers.describe(p) for p in processes],
+        "processes_left": [],  # filled in by main() once the service is stopped
         "greenlets_left": greenlets_left(),
-    }, processes
+    }
 
 
 def unrun(value):

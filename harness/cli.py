@@ -50,11 +50,12 @@ DESCRIPTIONS = {
     "compare": "Check and time every variant on one workload (the default unless options "
                "say otherwise), print the comparison table, and save the pyperf JSON under "
                "results/. What `make compare` runs.",
+    "long": "A benchmark whose one run takes long (at least 0.1 s of work per run by the "
+            "workload, or 1 s for its check) is timed with 1 loop, no warm-up and 3 "
+            "processes x 1 value, unless -p, -n, -w or -l say otherwise.",
     "sweep": "Check and time variants on every combination of workload values (each workload "
              "option takes a comma-separated list), into one pyperf file. Run it again on the "
-             "same -o FILE and it resumes: what the file holds is skipped. Points with work "
-             "per item are timed with 1 loop, no warm-up, 3 processes x 1 value unless -p, "
-             "-n, -w or -l say otherwise.",
+             "same -o FILE and it resumes: what the file holds is skipped.",
     "report": "Print the comparison table of a results file. Given several files of one "
               "workload with one parameter changed (items, capacity, ...), print ns per item "
               "and peak RSS for each; when the item count changes, also split each "
@@ -335,7 +336,7 @@ def cmd_measure(command, argv):
     # 3 values, so that a table of every variant takes minutes, not a quarter of an hour.
     session = measure.Session(parser, **(COMPARE_PRESET if command == "compare" else {}))
     parser.description = DESCRIPTIONS[command]  # pyperf sets its own; ours says more
-    parser.epilog = measure.TIMER_NOTE
+    parser.epilog = f"{measure.TIMER_NOTE} {DESCRIPTIONS['long']}"
     args = session.parse_args(argv)
     workload = Workload.from_args(args)
     if workload.items < 1:
@@ -364,6 +365,10 @@ def time_and_show(session, tasks, target, base, broken):
           flush=True)
     passing = session.check(tasks)
     failed = len(tasks) - len(passing) + broken
+    long = [t for t in passing if session.settings(t) != session.settings()]
+    if long:
+        print(f"settings for {', '.join(t.name for t in long)} (long runs): "
+              f"{measure.format_settings(session.settings(long[0]), session.rounds)}")
     if not passing:
         print("no variant passed its check: nothing was timed and no file was written")
         return 1
@@ -391,15 +396,11 @@ def cmd_sweep(argv):
     measure.add_measure_options(parser)
     session = measure.Session(parser, processes=4, values=2)
     parser.description = DESCRIPTIONS["sweep"]
-    parser.epilog = measure.TIMER_NOTE
+    parser.epilog = f"{measure.TIMER_NOTE} {DESCRIPTIONS['long']}"
     plain = parser.parse_args(argv)
     if plain.output and os.path.exists(plain.output):  # the same file again: resume it
         at = argv.index(plain.output)
         argv = argv[:at - 1] + ["--append", plain.output] + argv[at + 1:]
-    explicit = {key for key in ("processes", "values", "warmups", "loops")
-                if getattr(plain, key) != parser.get_default(key)}
-    if plain.fast or plain.rigorous or plain.debug_single_value:
-        explicit |= {"processes", "values", "warmups", "loops"}
     args = session.parse_args(argv)
     workloads = Workload.grid_from_args(args)
     if any(w.items < 1 for w in workloads):
@@ -409,7 +410,7 @@ def cmd_sweep(argv):
     base = results.load(target) if os.path.exists(target) else None
     args.output = args.append = None
     usable = usable_or_reported(variants)
-    points = sweep.plan(usable, workloads, explicit)
+    points = sweep.plan(usable, workloads)
     print(f"sweep:    {len(points)} point(s) x {len(usable)} variant(s)"
           + (f", resuming {target}" if base else ""))
     print(f"timer:    {measure.TIMER_NOTE}")

@@ -4,19 +4,26 @@ A variant is found three ways, with no edit anywhere else: a module dropped into
 ``variants/``, a module an installed distribution declares in the entry-point group
 ``capqueue.variants``, or a file named with ``--variant-path``. Each becomes a ``Variant``
 whose status says whether it can run: ``ok``; ``unavailable`` when a library it needs is not
-installed for this interpreter (the others still run); ``broken`` when it does not import or
-does not follow the contract in ``variants/__init__.py``. The contract is checked on the
-module before anything runs, so that a slip (an ``async def run``, a ``run`` that is a
-generator, a parameter the harness never passes) gets a sentence of its own instead of a
-puzzling check failure.
+installed for this interpreter, or a program it runs (its ``PROGRAMS``) is not on ``PATH``
+(the others still run); ``broken`` when it does not import or does not follow the contract
+in ``variants/__init__.py``. The contract is checked on the module before anything runs, so
+that a slip (an ``async def run``, a ``run`` that is a generator, a parameter the harness
+never passes) gets a sentence of its own instead of a puzzling check failure.
+
+A variant that needs a server (a broker) defines ``service()``; ``Variant.ready`` enters it
+around the runs of one process, so every caller of ``run`` treats such a variant like any
+other.
 """
 
+import contextlib
 import difflib
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
 import inspect
 import pkgutil
+import shutil
 import sys
 import traceback
 from dataclasses import dataclass, field, replace
@@ -44,6 +51,7 @@ class Variant:
     status: str = "ok"  # "ok" | "unavailable" | "broken"
     problem: str = ""  # why it is not ok, as a phrase: "needs trio, which is not installed"
     path: str = ""  # set when it was loaded with --variant-path, so children can load it too
+    service: object = None  # its service(), a context manager factory, if it needs a server
     error: BaseException | None = field(default=None, compare=False, repr=False)  # on import
 
     @property
@@ -54,6 +62,21 @@ class Variant:
     def narrates(self):
         """Whether its ``run`` accepts ``say``, to narrate its control flow in a trace."""
         return "say" in inspect.signature(self.run).parameters
+
+    @contextlib.contextmanager
+    def ready(self):
+        """Its ``run``, ready to call for as long as the ``with`` block lasts.
+
+        For a variant with a ``service()`` (a server it needs), the service is started on
+        entry and stopped on exit, and what it yields (an address) is passed to every call
+        as ``service``. Callers enter this once per process, outside any timer, so that a
+        figure never includes starting the server.
+        """
+        if self.service is None:
+            yield self.run
+            return
+        with self.service() as service:
+            yield functools.partial(self.run, service=service)
 
 
 def discover(paths=()):
@@ -194,9 +217,13 @@ def _load(name, origin, load):
     if problem:
         return Variant(name, origin, status="broken",
                        problem=f"does not follow the variant contract: {problem}")
+    missing = [program for program in getattr(module, "PROGRAMS", ()) if shutil.which(program) is None]
+    if missing:
+        return Variant(name, origin, model=module.MODEL, status="unavailable",
+                       problem=f"needs the program {missing[0]}, which is not on PATH")
     doc = inspect.getdoc(module)
     return Variant(name, origin, model=module.MODEL, description=doc.splitlines()[0],
-                   run=module.run)
+                   run=module.run, service=getattr(module, "service", None))
 
 
 def _contract_problem(module):
@@ -204,9 +231,15 @@ def _contract_problem(module):
     run = getattr(module, "run", None)
     if not callable(run):
         return "it has no run(sources, sinks, capacity, io) function"
-    problem = _run_problem(run)
+    service = getattr(module, "service", None)
+    if service is not None and not callable(service):
+        return "its service is not a function (a context manager that starts a server)"
+    problem = _run_problem(run, served=service is not None)
     if problem:
         return problem
+    programs = getattr(module, "PROGRAMS", ())
+    if not isinstance(programs, (tuple, list)) or not all(isinstance(p, str) for p in programs):
+        return "its PROGRAMS is not a tuple of program names"
     model = getattr(module, "MODEL", None)
     if not isinstance(model, str) or not model.strip():
         return "it has no MODEL string naming its concurrency model"
@@ -215,11 +248,9 @@ def _contract_problem(module):
     return ""
 
 
-CALL = "run(sources, sinks, capacity, io=SECONDS)"  # how the harness calls every variant
-
-
-def _run_problem(run):
-    """What is wrong with ``run`` itself (its kind, its parameters), or ''."""
+def _run_problem(run, served=False):
+    """What is wrong with ``run`` itself (its kind, its parameters), or ''. A ``served``
+    variant (one with a ``service()``) is also passed ``service`` by keyword."""
     if inspect.isasyncgenfunction(run):
         return ("its run() is an async generator function (async def with yield): run must be "
                 "a plain def that does the whole job before it returns")
@@ -233,25 +264,31 @@ def _run_problem(run):
         signature = inspect.signature(run)
     except (TypeError, ValueError):
         return ""  # a builtin without a signature: let it try
+    passed = {"io": 0.0, **({"service": None} if served else {})}
     try:
-        signature.bind([], [], 1, io=0.0)
+        signature.bind([], [], 1, **passed)
     except TypeError:
         pass
     else:
         return ""
+    call = f"run(sources, sinks, capacity, io=SECONDS{', service=...' if served else ''})"
     parameters = signature.parameters
-    if "io" in parameters and parameters["io"].kind is inspect.Parameter.POSITIONAL_ONLY:
-        return f"its run() takes io only by position, but the harness calls {CALL}"
-    first_four = list(parameters)[:4]
+    for name in passed:
+        if name in parameters and parameters[name].kind is inspect.Parameter.POSITIONAL_ONLY:
+            return f"its run() takes {name} only by position, but the harness calls {call}"
+    known = list(parameters)[:4]
     extra = [p.name for p in parameters.values()
-             if p.default is inspect.Parameter.empty and p.name not in first_four
+             if p.default is inspect.Parameter.empty and p.name not in known + list(passed)
              and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     if "say" in extra:
         return ("its run() requires say, which the harness passes only to trace a run: give "
                 "it a default, say=None")
-    if extra and len(first_four) == 4 and "io" in parameters:
+    if extra and len(known) == 4 and "io" in parameters:
         return (f"its run() requires {extra[0]!r}, which the harness never passes: it calls "
-                f"{CALL}")
+                f"{call}")
+    if served:
+        return ("its run() does not take (sources, sinks, capacity, io, service): service is "
+                "what its service() yields")
     return ("its run() does not take (sources, sinks, capacity, io): io is the seconds each "
             "producer waits for I/O before each item")
 
