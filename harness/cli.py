@@ -264,12 +264,12 @@ def cmd_check(args):
 def cmd_conform(args):
     if not (args.variants or args.variant_path):
         raise UsageError("name a variant to conform, or give its file with --variant-path")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     variants = select(args.variants, args.variant_path)
     for variant in variants:
         if not variant.ok:  # an unavailable file, not named
             raise VariantError(f"variant {variant.name!r} is {variant.status}: {variant.problem}")
-    if args.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     verdicts = []
     for variant in variants:
         verdicts.append(conform.conform(variant, timeout=args.check_timeout, jobs=args.jobs,

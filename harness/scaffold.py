@@ -410,10 +410,6 @@ def write(name, model, folder=None):
     if not name.isidentifier() or name.startswith("_"):
         raise UsageError(f"{name!r} cannot be a variant name: use letters, digits and _, "
                          "not starting with _ or a digit")
-    known = {v.name: v for v in discover()}
-    if name in known:
-        raise UsageError(f"there is already a variant named {name!r} ({known[name].origin}); "
-                         "choose another name")
     folder = Path(folder) if folder else Path(variants.__path__[0])
     if not folder.is_dir():
         raise UsageError(f"no folder at {folder}")
@@ -421,6 +417,10 @@ def write(name, model, folder=None):
     if path.exists():
         raise UsageError(f"{path} already exists; choose another name, or another folder with "
                          "--to")
+    known = {v.name: v for v in discover()}  # last: it imports every variant
+    if name in known:
+        raise UsageError(f"there is already a variant named {name!r} ({known[name].origin}); "
+                         "choose another name")
     text = SKELETONS[model].render(name)
     path.write_text(text)
     line = next(number for number, line in enumerate(text.splitlines(), 1)

@@ -80,7 +80,6 @@ CASES = [
      "needs not_installed_anywhere"),
     # conform and new
     ("conform", "name a variant to conform, or give its file with --variant-path"),
-    ("conform thread", "no variant named 'thread'; did you mean 'threads'?"),
     ("conform sequential --jobs 0", "--jobs must be at least 1, not 0"),
     ("conform --variant-path {tmp}/async_run.py", "its run() is an async def"),
     ("conform --variant-path {tmp}/needs_library.py", "variant 'needs_library' is unavailable: "
