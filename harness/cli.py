@@ -279,6 +279,8 @@ def cmd_conform(args):
 
 def cmd_new(args):
     path, line = scaffold.write(args.name, args.model, args.to)
+    if path.is_relative_to(os.getcwd()):
+        path = path.relative_to(os.getcwd())
     found_by_name = args.to is None
     then = (f"capqueue conform {args.name}" if found_by_name
             else f"capqueue conform --variant-path {path}")

@@ -350,7 +350,7 @@ def run(sources, sinks, capacity, io):
     Skeleton(
         key="generators",
         model="generators",
-        summary="generator coroutines around a capped deque, driven by a coordinator with "
+        summary="Generator coroutines around a capped deque, driven by a coordinator with "
                 "next().",
         handoff="a producer appends to a ``deque(maxlen=capacity)``; a consumer pops from the "
                 "other end. A plain loop, the coordinator, decides who runs: each producer in "

@@ -60,7 +60,8 @@ def test_the_pytest_plugin_runs_the_battery_over_the_variants_a_suite_names(tmp_
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "6 failed, 6 passed" in result.stdout
-    assert "FAILED test_theirs.py::test_contract[swallows_errors-1x1-sink-at-middle]" in result.stdout
+    failed = "FAILED test_theirs.py::test_contract[swallows_errors-1x1-sink-at-middle]"
+    assert failed in result.stdout
     assert ("the failure injected in a sink at item 150 did not come out of run(): it returned "
             "normally") in result.stdout
     assert f"again: capqueue check --variant-path {broken('swallows_errors')}" in result.stdout

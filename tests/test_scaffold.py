@@ -8,8 +8,8 @@ from harness.scaffold import MARK, SKELETONS
 
 from conftest import ROOT, capqueue
 
-MARKED = re.compile(rf'^(?P<indent>\s*)raise NotImplementedError\("{MARK}"\)  # e\.g\. (?P<usual>.+)$',
-                    re.MULTILINE)
+MARKED = re.compile(
+    rf'^(?P<indent>\s*)raise NotImplementedError\("{MARK}"\)  # e\.g\. (?P<usual>.+)$', re.MULTILINE)
 
 
 def fill_in(path):
