@@ -414,6 +414,9 @@ def write(name, model, folder=None):
     if not folder.is_dir():
         raise UsageError(f"no folder at {folder}")
     path = folder / f"{name}.py"
+    if path.exists() and path.parent == Path(variants.__path__[0]):
+        raise UsageError(f"there is already a variant named {name!r} (variants/{name}.py); "
+                         "choose another name")
     if path.exists():
         raise UsageError(f"{path} already exists; choose another name, or another folder with "
                          "--to")
