@@ -18,8 +18,9 @@ STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
 compare: $(READY) redis-server
 	$(BIN)/capqueue compare
 
+# The suite is mostly child processes waiting on each other: one pytest worker per core.
 test: $(READY) redis-server
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Rewrite every generated table, plot and quote in README.md and docs/ from results/.
 docs: $(READY)
