@@ -37,8 +37,9 @@ setup: $(READY) redis-server
 compare: $(READY) redis-server
 	$(BIN)/capqueue compare
 
+# The suite is mostly child processes waiting on each other: one pytest worker per core.
 test: $(READY) redis-server $(EXAMPLE_SITE)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 	cd $(EXAMPLE) && PYTHONPATH=$(CURDIR)/$(EXAMPLE_SITE) $(CURDIR)/$(BIN)/python -m pytest
 
 # The example plug-in package, installed as a user would install one, but into a folder of

@@ -10,10 +10,11 @@ import os
 import signal
 import sys
 import traceback
+from pathlib import Path
 
 import pyperf
 
-from harness import check, conform, docs, measure, report, results, scaffold, sweep
+from harness import check, conform, docs, matrix, measure, report, results, scaffold, sweep
 from harness.instruments import calibrate, loops_for
 from harness.options import Parser, UsageError, seconds
 from harness.registry import VariantError, discover, error_text, select
@@ -56,6 +57,13 @@ DESCRIPTIONS = {
     "sweep": "Check and time variants on every combination of workload values (each workload "
              "option takes a comma-separated list), into one pyperf file. Run it again on the "
              "same -o FILE and it resumes: what the file holds is skipped.",
+    "matrix": "Check and time variants on several interpreters, one results file each: "
+              "capqueue run under every --python, with the other options as given (variants, "
+              "workload, pyperf's). Each interpreter checks and times with its own "
+              "libraries; a variant whose library does not build or import there is skipped "
+              "with the reason (DIR/<interpreter>.txt lists them). An interpreter already in "
+              "DIR is skipped, so an interrupted matrix resumes. Then the table of variants "
+              "against interpreters.",
     "report": "Print the comparison table of a results file. Given several files of one "
               "workload with one parameter changed (items, capacity, ...), print ns per item "
               "and peak RSS for each; when the item count changes, also split each "
@@ -155,7 +163,8 @@ def build_parser():
 
     for name, help_text in (("run", "check, then time variants with pyperf"),
                             ("compare", "check and time every variant; print the table"),
-                            ("sweep", "check and time variants over a grid of workloads")):
+                            ("sweep", "check and time variants over a grid of workloads"),
+                            ("matrix", "check and time variants on several interpreters")):
         commands.add_parser(name, help=help_text, add_help=False)
 
     sub = commands.add_parser("report", help="print the table of one or more results files",
@@ -180,6 +189,8 @@ def main(argv=None):
             return cmd_measure(argv[0], argv[1:])
         if argv and argv[0] == "sweep":
             return cmd_sweep(argv[1:])
+        if argv and argv[0] == "matrix":
+            return cmd_matrix(argv[1:])
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except USER_ERRORS as exc:
@@ -430,3 +441,30 @@ def cmd_sweep(argv):
         return 1 if failed else 0
 
     return measure.interruptible("sweep", target, body)
+
+
+def cmd_matrix(argv):
+    """``matrix``: ``run`` under every --python, then variants against interpreters."""
+    parser = Parser(prog="capqueue matrix", description=DESCRIPTIONS["matrix"],
+                    epilog="Any other option goes to capqueue run under each interpreter: "
+                           "variants, workload options, pyperf's (-p, -n, --fast, ...).")
+    parser.add_argument("--python", action="append", metavar="PYTHON",
+                        help="an interpreter to measure on, a path or a command (repeatable; "
+                             "default: this one)")
+    parser.add_argument("-o", "--output", metavar="DIR",
+                        help="the folder for the results (default: results/matrix-<time>/)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    args, forwarded = parser.parse_known_args(argv)
+    if "--append" in forwarded:
+        raise UsageError("--append does not apply to a matrix: it writes one file per "
+                         "interpreter into -o DIR, and resumes a DIR given again")
+    directory = args.output or str(results.default_path("matrix").with_suffix(""))
+    print(f"results:  {directory}/")
+    status = matrix.run_matrix(args.python or [sys.executable], forwarded, directory)
+    files = sorted(str(p) for p in Path(directory).glob("*.json"))
+    if files and status != 130:
+        suites = [results.load(path) for path in files]
+        for part in report.render(suites, sources=files):
+            print()
+            print(*part, sep="\n")
+    return status

@@ -39,6 +39,7 @@ import resource
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
 from dataclasses import dataclass, replace
 
@@ -166,12 +167,22 @@ def metadata(variant, workload, cpu_loops, spin_rate):
         **workload.as_metadata(),
     }
     meta["capqueue_models_imported"] = " ".join(imported_models()) or "none"
+    meta["capqueue_python"] = python_name()
+    meta["capqueue_python_build"] = sysconfig.get_config_var("CONFIG_ARGS") or "unknown"
     if workload.cpu:
         meta.update(capqueue_cpu_loops=cpu_loops, capqueue_spin_rate=spin_rate)
     gil = getattr(sys, "_is_gil_enabled", None)
     if gil is not None:  # a free-threaded build: is the GIL really off, now the variant is in?
         meta["capqueue_gil_enabled"] = int(gil())
     return meta
+
+
+def python_name():
+    """This interpreter as the study names it: 'cpython-3.11.7', 'cpython-3.14.7t' (the t
+    for a free-threaded build), 'pypy-3.9.16'."""
+    threaded = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    return (f"{sys.implementation.name}-{'.'.join(map(str, sys.version_info[:3]))}"
+            f"{threaded}")
 
 
 def imported_models():
