@@ -1,23 +1,80 @@
-# The two commands of the quick start: `make compare` and `make test`.
-# Each builds .venv on first use, with the exact versions pinned in pyproject.toml.
+# The commands of the quick start: `make setup`, `make compare` and `make test`; and
+# `make docs`. Each builds .venv on first use, with the exact versions pinned in
+# pyproject.toml, and installs the one program a variant needs beyond Python:
+# redis-server. `make setup` does only that, after which .venv/bin/capqueue is the
+# command line.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
+EXAMPLE := examples/capqueue-simplequeue
+EXAMPLE_SITE := $(VENV)/example-site
 
-.PHONY: compare test instructions valgrind scale clean
+.PHONY: help setup compare test instructions valgrind docs study scale clean redis-server
+.DEFAULT_GOAL := compare
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
 IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyncio_uvloop \
 	anyio_asyncio anyio_trio trio threads threads_condition
 SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
+STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
 
-compare: $(READY)
+help:
+	@echo "make setup     build .venv (pinned versions), install redis-server if missing;"
+	@echo "               then run .venv/bin/capqueue --help"
+	@echo "make compare   check and time every variant, print the table, save under results/"
+	@echo "make test      the conformance suite, the checker's tests, the CLI tests, and the"
+	@echo "               example plug-in package's own test (examples/)"
+	@echo "make instructions"
+	@echo "               instructions per item under valgrind, for the one-thread variants"
+	@echo "make docs      rewrite every generated table, plot and quote in README.md and docs/"
+	@echo "make study     the study's standard sweeps, checked then timed, with their plots"
+	@echo "make scale     ns per item from 1 to 10,000,000 items (about half an hour)"
+	@echo "make clean     remove .venv"
+
+setup: $(READY) redis-server
+	@echo "ready: run .venv/bin/capqueue --help (or: source $(BIN)/activate, then capqueue)"
+
+compare: $(READY) redis-server
 	$(BIN)/capqueue compare
 
-test: $(READY) valgrind
-	$(BIN)/python -m pytest
+# The suite is mostly child processes waiting on each other: one pytest worker per core.
+test: $(READY) redis-server valgrind $(EXAMPLE_SITE)/.installed
+	$(BIN)/python -m pytest -n auto
+	cd $(EXAMPLE) && PYTHONPATH=$(CURDIR)/$(EXAMPLE_SITE) $(CURDIR)/$(BIN)/python -m pytest
+
+# The example plug-in package, installed as a user would install one, but into a folder of
+# its own that only its tests put on the path: installed into .venv, it would join the
+# study's variants (every table, every command, the conformance suite above).
+$(EXAMPLE_SITE)/.installed: $(READY) $(wildcard $(EXAMPLE)/pyproject.toml $(EXAMPLE)/src/*.py)
+	rm -rf $(EXAMPLE_SITE)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	  --target $(EXAMPLE_SITE) ./$(EXAMPLE)
+	touch $@
+
+# Rewrite every generated table, plot and quote in README.md and docs/ from results/.
+docs: $(READY)
+	$(BIN)/capqueue docs
+
+# The study's standard sweeps, each checked then timed into STUDY_DIR with its plot:
+# the price of a switch (capacity), who overlaps I/O waits (producers that wait 1 ms an
+# item), who spreads CPU work over the cores (consumers that work 100 µs an item), and
+# contention on the queue (producers x consumers), and from how much I/O or CPU work per
+# item each model's own cost stops mattering (one producer, one consumer). Interrupted,
+# it resumes where it stopped when given the same folder: make study STUDY_DIR=...
+study: $(READY) redis-server
+	mkdir -p $(STUDY_DIR)
+	$(BIN)/capqueue sweep --capacity 1,2,5,10,100,1000 -p 4 -n 1 -o $(STUDY_DIR)/capacity.json
+	$(BIN)/capqueue sweep --producers 1,2,4,8,16 --io 1ms --items 200 \
+	  -o $(STUDY_DIR)/producers-io.json
+	$(BIN)/capqueue sweep --consumers 1,2,4 --cpu 100us --items 2000 \
+	  -o $(STUDY_DIR)/consumers-cpu.json
+	$(BIN)/capqueue sweep --producers 1,2,4 --consumers 1,2,4 -p 4 -n 1 \
+	  -o $(STUDY_DIR)/contention.json
+	$(BIN)/capqueue sweep --io 10us,100us,1ms,10ms --items 100 -o $(STUDY_DIR)/io-crossover.json
+	$(BIN)/capqueue sweep --cpu 1us,10us,100us,1ms --items 1000 \
+	  -o $(STUDY_DIR)/cpu-crossover.json
 
 # Instructions per item under valgrind, for every variant that runs on one OS thread.
 instructions: $(READY) valgrind
@@ -48,8 +105,22 @@ scale: $(READY)
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[models,test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[models,test,docs]'
 	touch $(READY)
+
+# The redis variant starts a private redis-server for its runs. Where none is installed,
+# install Debian's (these machines run as root with apt). Debian may start a system
+# service on install: stop and disable it, so that nothing is left listening on 6379.
+# Where it cannot be installed, the variant is listed as unavailable and the others run.
+redis-server:
+	@command -v redis-server >/dev/null || ! command -v apt-get >/dev/null || { \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get install -y -q redis-server || { apt-get update -q && \
+	    apt-get install -y -q redis-server; }; } >/dev/null && \
+	  { service redis-server stop || true; } >/dev/null 2>&1 && \
+	  { systemctl disable redis-server || true; } >/dev/null 2>&1; \
+	  command -v redis-server >/dev/null || echo "make: redis-server could not be installed:" \
+	    "the redis variant will be unavailable"; }
 
 clean:
 	rm -rf $(VENV) *.egg-info

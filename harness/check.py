@@ -9,7 +9,8 @@ rules, each proven to fail on a deliberately broken variant in ``tests/``:
 - no item is processed before its producer took it from its source (the hand-off is real);
 - the queue's depth never exceeds the capacity (a lower bound, see ``harness.instruments``);
 - ``run`` returns, within the time limit, without raising, and with nothing still running:
-  no event after it returned, no thread, child process or suspended greenlet left behind;
+  no event after it returned, no thread, process or suspended greenlet left behind (a
+  process in any session, even one whose parent has died: see ``harness.leftovers``);
 - with ``--io``, each producer really waits: on average at least ``WAIT_SHARE`` of the wait
   between two items it takes (the ledger times every take; a model's timers may fire a
   little early, so the rule catches a missing wait, not an imprecise one).
@@ -20,10 +21,14 @@ be left running. Items after the failure may be missing, and the depth bound is 
 only up to the failure (a consumer shutting down may drop items unprocessed, which the
 ledger cannot tell from items still queued). Errors that other workers raised because of
 the failure (a producer finding the channel closed) are allowed, and shown as a note.
+
+A check that has to be stopped (a hang) first has every Python process of the run print
+the stacks of all its threads, for ``--debug`` to show where it was stuck.
 """
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -32,12 +37,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
 from harness import instruments as ins
+from harness import leftovers
 from harness.instruments import Ledger
 from harness.workload import format_duration
 
 SHUTDOWN_LIMIT = 2.0  # seconds from the injected failure to run() returning
 POLL = 0.05  # seconds between looks at a running check
+DUMP_WAIT = 0.2  # seconds a stuck process is given to print its stacks
 WAIT_SHARE = 0.9  # of --io, the least mean time between a producer's takes
 
 
@@ -64,8 +73,8 @@ class Verdict:
     def ok(self):
         return not self.problems
 
-    def line(self, width=18):
-        """One line for the user: the variant and its first problem, or what it proved."""
+    def detail(self):
+        """What the check proved, or its first problem (and how many more there are)."""
         if self.ok and self.shutdown_seconds is not None:
             plural = "" if self.processed_after == 1 else "s"
             detail = (f"the failure came out of run(), nothing left running; shut down in "
@@ -75,10 +84,13 @@ class Verdict:
             plural = "" if self.processed == 1 else "s"
             detail = f"{self.processed:,} item{plural} processed, {self.seconds:.2f} s"
         if self.ok:
-            detail += "".join(f"; {note}" for note in self.notes)
-            return f"ok    {self.variant:{width}}  {detail}"
+            return detail + "".join(f"; {note}" for note in self.notes)
         extra = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        return f"FAIL  {self.variant:{width}}  {self.problems[0]}{extra}"
+        return f"{self.problems[0]}{extra}"
+
+    def line(self, width=18):
+        """One line for the user: the variant and its first problem, or what it proved."""
+        return f"{'ok' if self.ok else 'FAIL':5} {self.variant:{width}}  {self.detail()}"
 
 
 def check_variant(variant, workload, *, timeout=None, failure=None, python=None, cpu_loops=0):
@@ -101,10 +113,16 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
         if failure:
             command += ["--fail-in", failure[0], "--fail-at", str(failure[1])]
         try:
-            status, stderr = _run_child(command, timeout, lambda: _stuck_after_failure(ledger))
+            status, stderr, strays = _run_child(command, timeout,
+                                                lambda: _stuck_after_failure(ledger))
             report = json.loads(report_path.read_text()) if report_path.exists() else None
-            return _judge(variant.name, workload, ledger, report, status, stderr, timeout,
-                          failure)
+            verdict = _judge(variant.name, workload, ledger, report, status, stderr, timeout,
+                             failure)
+            if strays and status is not None:
+                verdict.problems.append(
+                    f"{len(strays)} process(es) the run started outlived the check process, "
+                    f"which the check ended: {'; '.join(strays)}")
+            return verdict
         finally:
             ledger.close()
 
@@ -118,14 +136,19 @@ def _stuck_after_failure(ledger):
 def _run_child(command, timeout, give_up=lambda: False):
     """Run a child in its own process group until it exits, ``timeout`` passes or ``give_up()``.
 
-    Returns (exit status, or None if it had to be killed; its stderr). The whole group is
-    killed on the way out, so no process of a multi-process variant outlives the check.
+    Returns (exit status, or None if it had to be killed; its stderr; the processes of the
+    run found outside its process group at the end, described). Everything the run started
+    is killed on the way out, in whatever session it went, so that nothing outlives the
+    check; a child that has to be stopped first prints its stacks (see ``_dump_stacks``).
     """
+    token = secrets.token_hex(8)
+    env = {**os.environ, leftovers.MARKER: token}
     with tempfile.TemporaryFile() as stderr:
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                 stderr=stderr, start_new_session=True)
+                                 stderr=stderr, start_new_session=True, env=env)
         deadline = time.monotonic() + timeout
         status = None
+        strays = []
         try:
             while time.monotonic() < deadline and not give_up():
                 try:
@@ -133,10 +156,33 @@ def _run_child(command, timeout, give_up=lambda: False):
                     break
                 except subprocess.TimeoutExpired:
                     pass
+            if status is None:
+                _dump_stacks(child, stderr.fileno())
         finally:
-            _kill_group(child)
+            strays = _end_everything(child, token)
         stderr.seek(0)
-        return status, stderr.read().decode(errors="replace")
+        return status, stderr.read().decode(errors="replace"), strays
+
+
+def _end_everything(child, token):
+    """Kill the child, all it started, and anything carrying its marker; describe what was
+    found outside its process group (there, only a process that escaped the group kill)."""
+    below = leftovers.descendants(child.pid)  # orphans too: the child is their subreaper
+    outside = [p for p in below if _group_of(p) != child.pid]
+    described = [leftovers.describe(p, child.pid) for p in outside]
+    _kill_group(child)
+    marked = [p for p in leftovers.marked(token) if _group_of(p) != child.pid
+              and p not in outside]
+    described += [leftovers.describe(p, child.pid) for p in marked]
+    leftovers.end(below + marked)
+    return described
+
+
+def _group_of(process):
+    try:
+        return os.getpgid(process.pid)
+    except OSError:
+        return None
 
 
 def _kill_group(child):
@@ -146,6 +192,39 @@ def _kill_group(child):
     except ProcessLookupError:
         pass
     child.wait()
+
+
+def _dump_stacks(child, fd):
+    """Have the stuck child and each process below it print the stacks of all its threads.
+
+    The check process registered ``faulthandler`` on SIGUSR1, and the processes it forked
+    inherited that; the others (not Python, or started afresh) are only named. Everything
+    goes to the child's stderr, one process after another, each under a heading.
+    """
+    processes = [psutil.Process(child.pid), *leftovers.descendants(child.pid)]
+    for process in processes:
+        heading = leftovers.describe(process, child.pid)
+        if _catches(process, signal.SIGUSR1):
+            os.write(fd, f"\n--- stacks of {heading}, stopped:\n".encode())
+            try:
+                process.send_signal(signal.SIGUSR1)
+            except psutil.Error:
+                continue
+            time.sleep(DUMP_WAIT)
+        else:
+            os.write(fd, f"\n--- {heading}, stopped (it cannot print its stacks)\n".encode())
+
+
+def _catches(process, signum):
+    """Whether ``process`` has a handler for ``signum`` (Linux says; elsewhere, the child only)."""
+    try:
+        with open(f"/proc/{process.pid}/status") as status:
+            for line in status:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    except OSError:
+        pass
+    return process.ppid() == os.getpid()
 
 
 def _judge(name, workload, ledger, report, status, stderr, timeout, failure):
@@ -195,6 +274,9 @@ def _missing_waits(ledger, workload):
 def _judge_ending(report, failure, verdict):
     """Problems with how ``run`` ended: its error, its shutdown time, what it left running."""
     problems = []
+    if report["returned"]:
+        problems.append(f"run() returned {report['returned']} without running it: run must do "
+                        "the whole job before it returns")
     error = report["error"]
     if error:
         verdict.debug = error["traceback"] + verdict.debug
@@ -218,7 +300,8 @@ def _judge_ending(report, failure, verdict):
                         f"running: {', '.join(report['threads_left'])}")
     if report["processes_left"]:
         problems.append(f"run() returned with {len(report['processes_left'])} child "
-                        "process(es) still running")
+                        f"process(es) still running, which the check ended: "
+                        f"{'; '.join(report['processes_left'])}")
     if report["greenlets_left"]:
         problems.append(f"run() returned with {len(report['greenlets_left'])} greenlet(s) "
                         "still suspended, never ended")
@@ -272,10 +355,12 @@ def trace_variant(variant, workload, *, timeout=None, cpu_loops=0):
     if variant.path:
         command += ["--variant-path", variant.path]
     sys.stdout.flush()
-    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
+    token = secrets.token_hex(8)
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True,
+                             env={**os.environ, leftovers.MARKER: token})
     try:
         return child.wait(timeout)
     except subprocess.TimeoutExpired:
         return None
     finally:
-        _kill_group(child)
+        _end_everything(child, token)

@@ -6,18 +6,29 @@ starts this module as ``python -m harness.checkrun``; it runs the variant on rec
 printing) sources and sinks, then writes what it saw of the run itself (how it ended, how
 long shutdown took, which workers were left behind) as JSON. What the sources and sinks saw
 is already in the ledger file.
+
+A variant's service (a server it needs, see ``Variant.ready``) is started before the run and
+stopped before the report is written. The parent kills this process's whole group when it
+gives up on it, and the service's server is in that group, so a hung run leaves no server.
+Processes the run itself left behind, once the service is stopped, are reported, then
+ended (see ``harness.leftovers``). A hang is for the parent to see: ``SIGUSR1`` makes this
+process print the stacks of all its threads (``faulthandler``) before the parent kills it.
 """
 
 import argparse
+import faulthandler
 import gc
+import inspect
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
 import traceback
 
+from harness import leftovers
 from harness.instruments import (INJECTED_NS, InjectedFailure, Ledger, RecordedSink,
                                  RecordedSource, TracedSink, TracedSource)
 from harness.registry import find
@@ -42,18 +53,30 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     workload = Workload.from_args(args)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # the parent's "where are you?"
+    leftovers.become_subreaper()
     variant = find(args.variant, args.variant_path)
     if args.mode == "trace":
-        trace(variant, workload, args.cpu_loops)
+        with variant.ready() as run:
+            trace(variant, run, workload, args.cpu_loops)
     else:
         failure = (args.fail_in, args.fail_at) if args.fail_in else None
         # A lock from the spawn context can be handed to processes of any start method;
         # one from the default (fork) context is refused by spawn and forkserver children.
         lock = multiprocessing.get_context("spawn").Lock()
         ledger = Ledger(args.ledger, workload, failure, lock=lock)
-        report = check(variant, workload, ledger, args.cpu_loops)
-        if report["threads_left"] or report["processes_left"] or report["greenlets_left"]:
+        with variant.ready() as run:
+            report = check(run, workload, ledger, args.cpu_loops)
+        processes = leftovers.descendants()  # the run's own: its service is stopped by now
+        report["processes_left"] = [leftovers.describe(p) for p in processes]
+        if report["threads_left"] or processes or report["greenlets_left"]:
             time.sleep(LINGER)  # let what was left running show itself in the ledger
+        leftovers.end(processes)
+        for _ in range(3):  # and whatever they started meanwhile
+            processes = leftovers.descendants()
+            if not processes:
+                break
+            leftovers.end(processes)
         with open(args.report, "w") as file:
             json.dump(report, file)
         # Leave now, even if the variant left threads behind: they would keep us alive.
@@ -61,23 +84,29 @@ def main(argv=None):
         os._exit(0)
 
 
-def trace(variant, workload, cpu_loops=0):
-    """Run once with printing instruments; a narrating variant tells its own story."""
+def trace(variant, run, workload, cpu_loops=0):
+    """Run once with printing instruments; a narrating variant tells its own story.
+
+    ``run`` is the variant's run, ready to call (``Variant.ready``).
+    """
     narrates = variant.narrates
     sources = [TracedSource(p, items, quiet=narrates) for p, items in enumerate(workload.ranges())]
     sinks = [TracedSink(c, workload.consumers > 1, cpu_loops) for c in range(workload.consumers)]
     story = {"say": print} if narrates else {}
-    variant.run(sources, sinks, workload.capacity, io=workload.io, **story)
+    run(sources, sinks, workload.capacity, io=workload.io, **story)
 
 
-def check(variant, workload, ledger, cpu_loops=0):
-    """Run once with recording instruments; return what was seen of the run as a whole."""
+def check(run, workload, ledger, cpu_loops=0):
+    """Run once with recording instruments; return what was seen of the run as a whole.
+
+    ``run`` is the variant's run, ready to call (``Variant.ready``).
+    """
     sources = [RecordedSource(ledger, p, items) for p, items in enumerate(workload.ranges())]
     sinks = [RecordedSink(ledger, c, cpu_loops) for c in range(workload.consumers)]
-    error = None
+    error = returned = None
     started = time.perf_counter()
     try:
-        variant.run(sources, sinks, workload.capacity, io=workload.io)
+        returned = run(sources, sinks, workload.capacity, io=workload.io)
     except BaseException as exc:  # noqa: B036 - a variant may raise anything, even SystemExit
         error = exc
     finally:
@@ -88,12 +117,30 @@ def check(variant, workload, ledger, cpu_loops=0):
     return {
         "seconds": seconds,
         "error": describe(error),
+        "returned": unrun(returned),
         "shutdown_seconds": (returned_ns - injected_ns) / 1e9 if injected_ns else None,
         "threads_left": [t.name for t in threading.enumerate()
                          if t is not threading.main_thread() and t.is_alive()],
-        "processes_left": [p.pid for p in multiprocessing.active_children()],
+        "processes_left": [],  # filled in by main() once the service is stopped
         "greenlets_left": greenlets_left(),
     }
+
+
+def unrun(value):
+    """What ``run`` returned instead of doing the work ("a coroutine", ...), or None.
+
+    A run() that hands back a coroutine or a generator did nothing: one wrapped around an
+    ``async def`` by a decorator, say. It is closed here, so no "never awaited" warning
+    hides the point.
+    """
+    for test, what in ((inspect.iscoroutine, "a coroutine"), (inspect.isgenerator, "a generator"),
+                       (inspect.isasyncgen, "an async generator"),
+                       (inspect.isawaitable, "an awaitable")):
+        if test(value):
+            if hasattr(value, "close"):
+                value.close()
+            return what
+    return None
 
 
 def greenlets_left():
@@ -123,8 +170,11 @@ def describe(error):
         injected, others = error, None
     else:
         injected, others = None, error
+    text = _text(error)
+    if isinstance(error, BaseExceptionGroup):  # what is inside says what went wrong
+        text += f": {'; '.join(_leaves(error))}"
     return {
-        "text": _text(error),
+        "text": text,
         "injected": injected is not None,
         "others": _leaves(others),
         "traceback": "".join(traceback.format_exception(error)),

@@ -1,27 +1,31 @@
-"""The capqueue command line: list, check, trace, run, compare and report.
+"""The capqueue command line: list, check, conform, new, trace, run, compare, report and docs.
 
 ``capqueue`` and ``python -m harness`` are the same program. Bad input of any kind ends in
 one sentence on stderr and exit status 2; an interrupted command exits with status 130;
-``--debug`` shows the traceback instead.
+``--debug`` shows the traceback too (for a variant that does not load, its own error: a
+SyntaxError with its line and caret).
 """
 
 import os
 import signal
 import sys
+import traceback
+from pathlib import Path
 
 import pyperf
 
-from harness import check, instructions, measure, report, results, sweep
+from harness import (check, conform, docs, instructions, matrix, measure, report, results,
+                     scaffold, sweep)
 from harness.instruments import calibrate, loops_for
 from harness.options import Parser, UsageError, seconds
-from harness.registry import VariantError, discover, select
+from harness.registry import VariantError, discover, error_text, select
 from harness.results import ResultsError
 from harness.workload import Workload, WorkloadError, whole_number
 
 TRACE_ITEMS = 35  # the teaching notebook's run: range(1, 36)
 COMPARE_PRESET = {"processes": 10, "values": 3}  # see cmd_measure
 
-USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError)
+USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError, docs.DocsError)
 
 DESCRIPTIONS = {
     "list": "List every variant: its model and what it is, or why it cannot run here.",
@@ -29,6 +33,16 @@ DESCRIPTIONS = {
              "processed exactly once, each producer's order kept at each consumer, the queue "
              "never above its capacity, and run() returning in time with nothing left "
              "running. Exit status 0 only when every variant passes.",
+    "conform": "Run the whole variant contract on a variant: every workload shape of the "
+               "conformance suite (odd ones, I/O waits, CPU work) and failures injected in a "
+               "sink and in a source at the first, middle and last item, with one and with "
+               "several workers. One line per check, then the verdict; exit status 0 only "
+               "when the variant conforms. What a new variant should pass before anything "
+               "else.",
+    "new": "Write a new variant's file in a model's own idiom: its queue, its workers, the "
+           "I/O wait, shutdown and failure handling in place, and a docstring with the "
+           "sections a reader expects. One line is left to write, the hand-off, marked FILL "
+           "IN; then `capqueue conform NAME` says whether the variant keeps the contract.",
     "trace": "Print the order of events of one run. A variant that narrates (generators, as "
              "in the notebook) tells its own story; for the others the harness prints what "
              "the sources and sinks saw.",
@@ -38,11 +52,19 @@ DESCRIPTIONS = {
     "compare": "Check and time every variant on one workload (the default unless options "
                "say otherwise), print the comparison table, and save the pyperf JSON under "
                "results/. What `make compare` runs.",
+    "long": "A benchmark whose one run takes long (at least 0.1 s of work per run by the "
+            "workload, or 1 s for its check) is timed with 1 loop, no warm-up and 3 "
+            "processes x 1 value, unless -p, -n, -w or -l say otherwise.",
     "sweep": "Check and time variants on every combination of workload values (each workload "
              "option takes a comma-separated list), into one pyperf file. Run it again on the "
-             "same -o FILE and it resumes: what the file holds is skipped. Points with work "
-             "per item are timed with 1 loop, no warm-up, 3 processes x 1 value unless -p, "
-             "-n, -w or -l say otherwise.",
+             "same -o FILE and it resumes: what the file holds is skipped.",
+    "matrix": "Check and time variants on several interpreters, one results file each: "
+              "capqueue run under every --python, with the other options as given (variants, "
+              "workload, pyperf's). Each interpreter checks and times with its own "
+              "libraries; a variant whose library does not build or import there is skipped "
+              "with the reason (DIR/<interpreter>.txt lists them). An interpreter already in "
+              "DIR is skipped, so an interrupted matrix resumes. Then the table of variants "
+              "against interpreters.",
     "report": "Print the comparison table of a results file. Given several files of one "
               "workload with one parameter changed (items, capacity, ...), print ns per item "
               "and peak RSS for each; when the item count changes, also split each "
@@ -50,16 +72,38 @@ DESCRIPTIONS = {
 }
 
 
-def add_common_options(parser, check_options=True):
+# What --variant-path does for each command (the variant's name is its file name, less .py).
+PATH_HELP = {
+    "list": "also list the variant in FILE (repeatable)",
+    "check": "also load the variant in FILE (repeatable); with no VARIANT named, check only "
+             "these files' variants, else only the variants named (a file's variant is named "
+             "by its file name without .py)",
+    "trace": "load the variant in FILE, to trace it by its file name without .py",
+    "conform": "conform the variant in FILE (repeatable; its name is the file name without "
+               ".py)",
+    "run": "also load the variant in FILE (repeatable); with no VARIANT named, time only "
+           "these files' variants, else only the variants named; pyperf's workers load the "
+           "file too",
+    "compare": "also compare the variant in FILE with all the others (repeatable)",
+    "sweep": "also load the variant in FILE (repeatable); with no VARIANT named, time only "
+             "these files' variants at every point, else only the variants named; pyperf's "
+             "workers load the file too",
+}
+DEBUG_HELP = {
+    "list": "show the error of each variant that does not load",
+}
+
+
+def add_common_options(parser, command, check_options=True):
     parser.add_argument("--variant-path", action="append", default=[], metavar="FILE",
-                        help="also load the variant in FILE (repeatable); with no variant "
-                             "names, only these are used")
+                        help=PATH_HELP[command])
     if check_options:
         parser.add_argument("--check-timeout", type=seconds, metavar="SECONDS",
                             help="time limit of one check run (default: 10 s plus 50 µs "
                                  "per item)")
-    parser.add_argument("--debug", action="store_true",
-                        help="show tracebacks and the checked process's output on errors")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP.get(
+        command, "on errors, show tracebacks and the checked process's output (for a hang, "
+                 "the stacks of its threads and processes when it was stopped)"))
 
 
 def cpu_loops(workload):
@@ -77,7 +121,7 @@ def build_parser():
 
     sub = commands.add_parser("list", help="list every variant with its model",
                               description=DESCRIPTIONS["list"])
-    add_common_options(sub, check_options=False)
+    add_common_options(sub, "list", check_options=False)
     sub.set_defaults(handler=cmd_list)
 
     sub = commands.add_parser("check", help="verify that variants do the task",
@@ -85,7 +129,7 @@ def build_parser():
     sub.add_argument("variants", nargs="*", metavar="VARIANT",
                      help="variants to check (default: all)")
     Workload.add_options(sub)
-    add_common_options(sub)
+    add_common_options(sub, "check")
     sub.add_argument("--fail-in", choices=("sink", "source"),
                      help="make a consumer's sink (or a producer's source) raise at item "
                           "--fail-at, and check that every variant shuts down cleanly")
@@ -93,16 +137,35 @@ def build_parser():
                      help="the item at which the injected failure happens")
     sub.set_defaults(handler=cmd_check)
 
+    sub = commands.add_parser("conform", help="run the whole contract on a variant",
+                              description=DESCRIPTIONS["conform"])
+    sub.add_argument("variants", nargs="*", metavar="VARIANT", help="variants to conform")
+    sub.add_argument("--jobs", "-j", type=whole_number, default=1, metavar="N",
+                     help="run N checks at a time, each in its own process (default: 1; "
+                          "more is faster on several cores, but checks then share them)")
+    add_common_options(sub, "conform")
+    sub.set_defaults(handler=cmd_conform)
+
+    sub = commands.add_parser("new", help="write a variant skeleton to fill in",
+                              description=DESCRIPTIONS["new"])
+    sub.add_argument("name", metavar="NAME", help="the new variant's name; its file is NAME.py")
+    sub.add_argument("--model", required=True, choices=list(scaffold.SKELETONS),
+                     help="the concurrency model whose idiom the skeleton is written in")
+    sub.add_argument("--to", metavar="FOLDER", help="write NAME.py into FOLDER (default: the "
+                     "variants folder, where every command finds it by name)")
+    sub.set_defaults(handler=cmd_new)
+
     sub = commands.add_parser("trace", help="print the order of events of one run",
                               description=DESCRIPTIONS["trace"])
     sub.add_argument("variant", metavar="VARIANT")
     Workload.add_options(sub, items=TRACE_ITEMS)
-    add_common_options(sub)
+    add_common_options(sub, "trace")
     sub.set_defaults(handler=cmd_trace)
 
     for name, help_text in (("run", "check, then time variants with pyperf"),
                             ("compare", "check and time every variant; print the table"),
-                            ("sweep", "check and time variants over a grid of workloads")):
+                            ("sweep", "check and time variants over a grid of workloads"),
+                            ("matrix", "check and time variants on several interpreters")):
         commands.add_parser(name, help=help_text, add_help=False)
 
     sub = commands.add_parser("instructions", help="count instructions per item under valgrind")
@@ -117,6 +180,7 @@ def build_parser():
     sub.add_argument("--markdown", action="store_true", help="print a Markdown table")
     sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub.set_defaults(handler=cmd_report)
+    docs.add_command(commands)
     return parser
 
 
@@ -131,11 +195,15 @@ def main(argv=None):
             return cmd_measure(argv[0], argv[1:])
         if argv and argv[0] == "sweep":
             return cmd_sweep(argv[1:])
+        if argv and argv[0] == "matrix":
+            return cmd_matrix(argv[1:])
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except USER_ERRORS as exc:
-        if debug:
-            raise
+        if debug:  # the error behind the sentence: the variant's own, when it has one
+            cause = exc.__cause__
+            print(error_text(cause) if cause else "".join(traceback.format_exception(exc)),
+                  end="", file=sys.stderr)
         text = f"--{exc.field} {exc.rule}" if isinstance(exc, WorkloadError) else str(exc)
         print(f"capqueue: {text}", file=sys.stderr)
         return 2
@@ -160,7 +228,17 @@ def cmd_list(args):
     for variant in found:
         text = variant.description if variant.ok else f"{variant.status}: {variant.problem}"
         print(f"{variant.name:{width}}  {variant.model:{model_width}}  {text}")
+    if args.debug:
+        show_load_errors(found)
     return 0
+
+
+def show_load_errors(variants):
+    """With --debug: the error of each variant that did not load, on stderr."""
+    for variant in variants:
+        if variant.error is not None:
+            print(f"--- {variant.name} ({variant.origin}):", error_text(variant.error),
+                  sep="\n", end="", file=sys.stderr)
 
 
 def usable_or_reported(variants, out=sys.stdout):
@@ -191,12 +269,43 @@ def cmd_check(args):
     verdicts = check.check_many(usable, workload, timeout=args.check_timeout, failure=failure,
                                 cpu_loops=cpu_loops(workload))
     if args.debug:
+        show_load_errors(variants)
         for verdict in verdicts:
             if not verdict.ok:
                 print(f"--- {verdict.variant}:", *verdict.problems, verdict.debug,
                       sep="\n", file=sys.stderr)
     broken = any(v.status == "broken" for v in variants)
     return 0 if all(v.ok for v in verdicts) and not broken else 1
+
+
+def cmd_conform(args):
+    if not (args.variants or args.variant_path):
+        raise UsageError("name a variant to conform, or give its file with --variant-path")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    variants = select(args.variants, args.variant_path)
+    for variant in variants:
+        if not variant.ok:  # an unavailable file, not named
+            raise VariantError(f"variant {variant.name!r} is {variant.status}: {variant.problem}")
+    verdicts = []
+    for variant in variants:
+        verdicts.append(conform.conform(variant, timeout=args.check_timeout, jobs=args.jobs,
+                                        debug=sys.stderr if args.debug else None))
+    return 0 if all(verdicts) else 1
+
+
+def cmd_new(args):
+    path, line = scaffold.write(args.name, args.model, args.to)
+    if path.is_relative_to(os.getcwd()):
+        path = path.relative_to(os.getcwd())
+    found_by_name = args.to is None
+    then = (f"capqueue conform {args.name}" if found_by_name
+            else f"capqueue conform --variant-path {path}")
+    print(f"wrote {path}: a {args.model} variant but for its hand-off, line {line}, marked "
+          f"{scaffold.MARK}")
+    print("write that line (its comment shows the model's usual way), make the docstring say "
+          f"what the variant does, then run:\n  {then}")
+    return 0
 
 
 def cmd_trace(args):
@@ -215,28 +324,22 @@ def cmd_trace(args):
 def cmd_report(args):
     suites = [results.load(path) for path in args.files]
     if len(report.points(suites, args.files)) == 1:
-        print_table(suites[0], args.markdown)
-        return 0
+        for workload in report.workloads(suites[0]):
+            print(f"workload: {workload.describe()}")
     print(f"measured: {report.describe_machine(suites[0])}")
-    print()
-    print(*report.sweep_table(suites, args.markdown, args.files), sep="\n")
-    split = report.split_table(suites, args.markdown)
-    if split:
+    for part in report.render(suites, args.markdown, args.files):
         print()
-        print("Split from the smallest and largest runs: time(n items) = fixed + n x marginal")
-        print(*split, sep="\n")
+        print(*part, sep="\n")
     return 0
 
 
-def print_table(suite, markdown=False):
+def print_table(suite):
     for workload in report.workloads(suite):
         print(f"workload: {workload.describe()}")
     print(f"measured: {report.describe_machine(suite)}")
-    print()
-    print(*report.table(suite, markdown), sep="\n")
-    for note in report.notes(suite):
+    for part in report.render([suite]):
         print()
-        print(note)
+        print(*part, sep="\n")
 
 
 def cmd_measure(command, argv):
@@ -246,13 +349,13 @@ def cmd_measure(command, argv):
         parser.add_argument("variants", nargs="*", metavar="VARIANT",
                             help="variants to time (default: all)")
     Workload.add_options(parser)
-    add_common_options(parser)
+    add_common_options(parser, command)
     measure.add_measure_options(parser)
     # compare's default is pyperf's own --fast preset (10 processes x 2 values) widened to
     # 3 values, so that a table of every variant takes minutes, not a quarter of an hour.
     session = measure.Session(parser, **(COMPARE_PRESET if command == "compare" else {}))
     parser.description = DESCRIPTIONS[command]  # pyperf sets its own; ours says more
-    parser.epilog = measure.TIMER_NOTE
+    parser.epilog = f"{measure.TIMER_NOTE} {DESCRIPTIONS['long']}"
     args = session.parse_args(argv)
     workload = Workload.from_args(args)
     if workload.items < 1:
@@ -281,6 +384,10 @@ def time_and_show(session, tasks, target, base, broken):
           flush=True)
     passing = session.check(tasks)
     failed = len(tasks) - len(passing) + broken
+    long = [t for t in passing if session.settings(t) != session.settings()]
+    if long:
+        print(f"settings for {', '.join(t.name for t in long)} (long runs): "
+              f"{measure.format_settings(session.settings(long[0]), session.rounds)}")
     if not passing:
         print("no variant passed its check: nothing was timed and no file was written")
         return 1
@@ -304,19 +411,15 @@ def cmd_sweep(argv):
     parser.add_argument("variants", nargs="*", metavar="VARIANT",
                         help="variants to time at every point (default: all)")
     Workload.add_options(parser, grid=True)
-    add_common_options(parser)
+    add_common_options(parser, "sweep")
     measure.add_measure_options(parser)
     session = measure.Session(parser, processes=4, values=2)
     parser.description = DESCRIPTIONS["sweep"]
-    parser.epilog = measure.TIMER_NOTE
+    parser.epilog = f"{measure.TIMER_NOTE} {DESCRIPTIONS['long']}"
     plain = parser.parse_args(argv)
     if plain.output and os.path.exists(plain.output):  # the same file again: resume it
         at = argv.index(plain.output)
         argv = argv[:at - 1] + ["--append", plain.output] + argv[at + 1:]
-    explicit = {key for key in ("processes", "values", "warmups", "loops")
-                if getattr(plain, key) != parser.get_default(key)}
-    if plain.fast or plain.rigorous or plain.debug_single_value:
-        explicit |= {"processes", "values", "warmups", "loops"}
     args = session.parse_args(argv)
     workloads = Workload.grid_from_args(args)
     if any(w.items < 1 for w in workloads):
@@ -326,7 +429,7 @@ def cmd_sweep(argv):
     base = results.load(target) if os.path.exists(target) else None
     args.output = args.append = None
     usable = usable_or_reported(variants)
-    points = sweep.plan(usable, workloads, explicit)
+    points = sweep.plan(usable, workloads)
     print(f"sweep:    {len(points)} point(s) x {len(usable)} variant(s)"
           + (f", resuming {target}" if base else ""))
     print(f"timer:    {measure.TIMER_NOTE}")
@@ -340,6 +443,34 @@ def cmd_sweep(argv):
         print()
         print(*report.sweep_table([suite]), sep="\n")
         print(f"\nsaved to {target}")
+        print(f"plots:    {sweep.draw(suite, target)}")
         return 1 if failed else 0
 
     return measure.interruptible("sweep", target, body)
+
+
+def cmd_matrix(argv):
+    """``matrix``: ``run`` under every --python, then variants against interpreters."""
+    parser = Parser(prog="capqueue matrix", description=DESCRIPTIONS["matrix"],
+                    epilog="Any other option goes to capqueue run under each interpreter: "
+                           "variants, workload options, pyperf's (-p, -n, --fast, ...).")
+    parser.add_argument("--python", action="append", metavar="PYTHON",
+                        help="an interpreter to measure on, a path or a command (repeatable; "
+                             "default: this one)")
+    parser.add_argument("-o", "--output", metavar="DIR",
+                        help="the folder for the results (default: results/matrix-<time>/)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    args, forwarded = parser.parse_known_args(argv)
+    if "--append" in forwarded:
+        raise UsageError("--append does not apply to a matrix: it writes one file per "
+                         "interpreter into -o DIR, and resumes a DIR given again")
+    directory = args.output or str(results.default_path("matrix").with_suffix(""))
+    print(f"results:  {directory}/")
+    status = matrix.run_matrix(args.python or [sys.executable], forwarded, directory)
+    files = sorted(str(p) for p in Path(directory).glob("*.json"))
+    if files and status != 130:
+        suites = [results.load(path) for path in files]
+        for part in report.render(suites, sources=files):
+            print()
+            print(*part, sep="\n")
+    return status

@@ -13,6 +13,8 @@ The teaching notebook times four operations on a list and on a deque of 10,000 i
 counts the pops each timing really did. ``python -m harness.containers -o FILE`` times
 every operation with pyperf on a fresh container of 10,000 items per timed loop, built
 outside the timer, and stores nanoseconds per operation (``inner_loops`` = 10,000).
+``python -m harness.containers --report FILE`` prints that file as a Markdown table, list
+beside deque.
 """
 
 import sys
@@ -91,6 +93,34 @@ BENCHMARKS = {
 }
 
 
+# The table's rows: what an operation does, and the benchmark that times it on each container.
+PAIRS = [
+    ("append at the end (`append`)", "list.append", "deque.append"),
+    ("insert at the front (`insert(0, x)`, `appendleft`)", "list.insert(0, x)",
+     "deque.appendleft"),
+    ("pop from the end (`pop()`)", "list.pop()", "deque.pop()"),
+    ("pop from the front (`pop(0)`, `popleft()`)", "list.pop(0)", "deque.popleft()"),
+]
+
+
+def table(suite):
+    """The suite written by ``-o FILE`` as Markdown lines: ns per operation, list and deque."""
+    from harness.report import layout
+
+    def cell(name):
+        bench = suite.get_benchmark(name)
+        mean, spread = bench.mean() * 1e9, bench.stdev() * 1e9
+        return f"{_ns(mean)} ± {_ns(spread)} ns"
+
+    size = suite.get_metadata().get("containers_size", SIZE)
+    header = (f"operation, {size:,} times", "list", "deque")
+    return layout(header, [(what, cell(a), cell(b)) for what, a, b in PAIRS], "lrr", True)
+
+
+def _ns(value):
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
 def as_notebook():
     """Run the notebook's In [62]-[71] as written, and count what each timing really did."""
     list_size = 10_000
@@ -163,6 +193,11 @@ def as_notebook():
 def main():
     if "--as-notebook" in sys.argv[1:]:
         as_notebook()
+        return
+    if sys.argv[1:2] == ["--report"] and len(sys.argv) == 3:
+        import pyperf
+
+        print(*table(pyperf.BenchmarkSuite.load(sys.argv[2])), sep="\n")
         return
     import pyperf
 

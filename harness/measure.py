@@ -21,7 +21,9 @@ one run. That is deliberate: it is what a program pays to use the model for this
 leaving it out would flatter the models with the most expensive start-up. The per-run cost
 fades as the number of items grows; ``capqueue report`` given runs at several item counts
 splits the two (``make scale`` makes such runs). The timer excludes making the sources
-(``range`` objects) and the sinks.
+(``range`` objects) and the sinks, and starting a server a variant needs (its
+``service()``, such as the ``redis`` variant's redis-server): that is started once per
+worker process, before pyperf times anything, as a deployed broker is already running.
 
 Beside wall time, every timed run records the resources it used (``getrusage`` of the
 worker and of its waited-for children, so every thread and child process of the run):
@@ -32,10 +34,12 @@ They reach the results through a pyperf hook (``UsageHook``) as metadata of each
 import contextlib
 import importlib.metadata
 import io
+import os
 import resource
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
 from dataclasses import dataclass, replace
 
@@ -48,6 +52,13 @@ from harness.registry import find
 from harness.workload import Workload, whole_number
 
 CHECK_ITEMS = 100_000  # run and compare check the timed workload's shape at most this big
+# A benchmark whose one run takes long is timed with these settings, unless the command
+# line sets them: such a run is long enough for the timer alone, and a warm-up or many
+# values would cost minutes (see Session.settings).
+LONG_RUN_SETTINGS = {"processes": 3, "values": 1, "warmups": 0, "loops": 1}
+LONG_RUN = 0.1  # seconds of work per run, by the workload's own bound: pyperf's min_time
+LONG_CHECK = 1.0  # seconds a checked run took (it is slower than a timed one)
+SETTINGS = tuple(LONG_RUN_SETTINGS)
 HOOK = "capqueue"  # the name of UsageHook in the entry-point group pyperf.hook
 
 TIMER_NOTE = ("Each timed loop runs the whole workload through run(): the figures include "
@@ -136,9 +147,11 @@ def worker_main(argv):
         runner.bench_time_func("-", None)
     variant = find(args.variant, args.variant_path)
     workload = Workload.from_args(args)
-    runner.bench_time_func(args.task_name, time_variant, variant.run, workload, args.cpu_loops,
-                           inner_loops=workload.total,
-                           metadata=metadata(variant, workload, args.cpu_loops, args.spin_rate))
+    with variant.ready() as run:  # a server the variant needs starts here, outside the timer
+        runner.bench_time_func(args.task_name, time_variant, run, workload, args.cpu_loops,
+                               inner_loops=workload.total,
+                               metadata=metadata(variant, workload, args.cpu_loops,
+                                                 args.spin_rate))
     return 0
 
 
@@ -153,12 +166,35 @@ def metadata(variant, workload, cpu_loops, spin_rate):
         "capqueue_libraries": libraries(),
         **workload.as_metadata(),
     }
+    meta["capqueue_models_imported"] = " ".join(imported_models()) or "none"
+    meta["capqueue_python"] = python_name()
+    meta["capqueue_python_build"] = sysconfig.get_config_var("CONFIG_ARGS") or "unknown"
     if workload.cpu:
         meta.update(capqueue_cpu_loops=cpu_loops, capqueue_spin_rate=spin_rate)
     gil = getattr(sys, "_is_gil_enabled", None)
     if gil is not None:  # a free-threaded build: is the GIL really off, now the variant is in?
         meta["capqueue_gil_enabled"] = int(gil())
     return meta
+
+
+def python_name():
+    """This interpreter as the study names it: 'cpython-3.11.7', 'cpython-3.14.7t' (the t
+    for a free-threaded build), 'pypy-3.9.16'."""
+    threaded = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    return (f"{sys.implementation.name}-{'.'.join(map(str, sys.version_info[:3]))}"
+            f"{threaded}")
+
+
+def imported_models():
+    """The model libraries capqueue pins (its ``models`` extra) that this process imported:
+    a worker should hold only its own variant's."""
+    try:
+        wanted = importlib.metadata.requires("capqueue") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    names = [r.split(";")[0].split("==")[0].strip().lower().replace("-", "_")
+             for r in wanted if 'extra == "models"' in r]
+    return sorted(name for name in names if name in sys.modules)
 
 
 def libraries():
@@ -197,7 +233,6 @@ class Task:
     name: str
     variant: object  # a registry.Variant
     workload: Workload
-    settings: tuple = ()  # pyperf settings for this task alone: (("loops", 1), ...)
 
 
 class Session:
@@ -212,6 +247,8 @@ class Session:
     def __init__(self, parser, **defaults):
         self._forward = []  # the options of the benchmark being timed, for pyperf's workers
         self._loops = {}  # task name -> loops found by pyperf's calibration in its first slice
+        self._checked = {}  # task name -> seconds its checked run took
+        self.explicit = set()  # pyperf settings the command line gave
         # pyperf's _argparser lets the Runner add its options to our parser, whose errors
         # are one line; workers start as ``python -m harness worker`` plus _forward.
         self.runner = pyperf.Runner(
@@ -221,8 +258,14 @@ class Session:
 
     def parse_args(self, argv):
         """Parse ``argv`` with our options and pyperf's; refuse what cannot work here."""
+        plain = self.runner.argparser.parse_args(argv)
         # pyperf would refuse an existing -o file with a message and exit status of its own
-        results.refuse_existing(self.runner.argparser.parse_args(argv).output)
+        results.refuse_existing(plain.output)
+        parser = self.runner.argparser
+        self.explicit = {key for key in SETTINGS
+                         if getattr(plain, key) != parser.get_default(key)}
+        if plain.fast or plain.rigorous or plain.debug_single_value:
+            self.explicit.update(SETTINGS)
         args = self.runner.parse_args(argv)
         if args.compare_to:
             raise UsageError("--compare-to is not supported here: time each interpreter with "
@@ -266,16 +309,27 @@ class Session:
                                           python=self.python,
                                           cpu_loops=self.cpu_loops(workload))
             print(verdict.line(width), file=self.out, flush=True)
+            self._checked[task.name] = verdict.seconds * task.workload.items / max(
+                workload.items, 1)
             if verdict.ok:
                 passing.append(task)
         return passing
 
+    def long_runs(self, task):
+        """Whether one run of ``task`` is long: by the least its work can take in any model,
+        or by how long its check took, scaled to the timed size."""
+        w = task.workload
+        least = w.total * max(w.io / w.producers, w.cpu / min(w.consumers, os.cpu_count() or 1))
+        return least >= LONG_RUN or self._checked.get(task.name, 0.0) >= LONG_CHECK
+
     def settings(self, task=None):
-        """pyperf's settings for ``task``: the command's, with the task's own on top."""
+        """pyperf's settings for ``task``: the command's, or for a task whose runs are long,
+        ``LONG_RUN_SETTINGS`` where the command line did not set them."""
         args = self.runner.args
-        chosen = {"processes": args.processes, "values": args.values,
-                  "warmups": args.warmups, "loops": args.loops}
-        chosen.update(task.settings if task else ())
+        chosen = {key: getattr(args, key) for key in SETTINGS}
+        if task is not None and self.long_runs(task):
+            chosen.update({key: value for key, value in LONG_RUN_SETTINGS.items()
+                           if key not in self.explicit})
         return chosen
 
     def slices(self, task):

@@ -4,18 +4,29 @@ A variant is found three ways, with no edit anywhere else: a module dropped into
 ``variants/``, a module an installed distribution declares in the entry-point group
 ``capqueue.variants``, or a file named with ``--variant-path``. Each becomes a ``Variant``
 whose status says whether it can run: ``ok``; ``unavailable`` when a library it needs is not
-installed for this interpreter (the others still run); ``broken`` when it does not import or
-does not follow the contract in ``variants/__init__.py``.
+installed for this interpreter, or a program it runs (its ``PROGRAMS``) is not on ``PATH``
+(the others still run); ``broken`` when it does not import or does not follow the contract
+in ``variants/__init__.py``. The contract is checked on the module before anything runs, so
+that a slip (an ``async def run``, a ``run`` that is a generator, a parameter the harness
+never passes) gets a sentence of its own instead of a puzzling check failure.
+
+A variant that needs a server (a broker) defines ``service()``; ``Variant.ready`` enters it
+around the runs of one process, so every caller of ``run`` treats such a variant like any
+other.
 """
 
+import contextlib
 import difflib
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
 import inspect
 import pkgutil
+import shutil
 import sys
-from dataclasses import dataclass, replace
+import traceback
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import variants
@@ -40,6 +51,8 @@ class Variant:
     status: str = "ok"  # "ok" | "unavailable" | "broken"
     problem: str = ""  # why it is not ok, as a phrase: "needs trio, which is not installed"
     path: str = ""  # set when it was loaded with --variant-path, so children can load it too
+    service: object = None  # its service(), a context manager factory, if it needs a server
+    error: BaseException | None = field(default=None, compare=False, repr=False)  # on import
 
     @property
     def ok(self):
@@ -50,12 +63,28 @@ class Variant:
         """Whether its ``run`` accepts ``say``, to narrate its control flow in a trace."""
         return "say" in inspect.signature(self.run).parameters
 
+    @contextlib.contextmanager
+    def ready(self):
+        """Its ``run``, ready to call for as long as the ``with`` block lasts.
+
+        For a variant with a ``service()`` (a server it needs), the service is started on
+        entry and stopped on exit, and what it yields (an address) is passed to every call
+        as ``service``. Callers enter this once per process, outside any timer, so that a
+        figure never includes starting the server.
+        """
+        if self.service is None:
+            yield self.run
+            return
+        with self.service() as service:
+            yield functools.partial(self.run, service=service)
+
 
 def discover(paths=()):
     """Every variant: the package's modules, installed entry points, then the given files.
 
     Files named by path must load and follow the contract (a ``VariantError`` otherwise);
-    a broken or unavailable module found by discovery is returned with its status instead.
+    a broken module found by discovery, and an unavailable one found either way (a library
+    it needs is missing), is returned with its status instead.
     """
     found = {}
     for module in pkgutil.iter_modules(variants.__path__):
@@ -113,7 +142,11 @@ def select(names, paths=(), everything=False):
 
 
 def load_path(path):
-    """The variant in the file at ``path``, or a ``VariantError`` saying what is wrong with it."""
+    """The variant in the file at ``path``, or a ``VariantError`` saying what is wrong with it.
+
+    A file that needs a library not installed here is returned as ``unavailable``, like a
+    module of the package: the other variants can still run.
+    """
     file = Path(path)
     if not file.is_file():
         raise VariantError(f"no variant file at {path}")
@@ -135,9 +168,22 @@ def load_path(path):
         return module
 
     variant = _load(name, str(path), load)
-    if not variant.ok:
-        raise VariantError(f"{path} {variant.problem}")
+    if variant.status == "broken":
+        raise VariantError(f"{path} {variant.problem}") from variant.error
     return replace(variant, path=str(path))
+
+
+def error_text(error):
+    """A variant's own error as ``--debug`` shows it: for a SyntaxError, the line with its
+    caret; otherwise the traceback from the variant's own code on (no harness frames)."""
+    if isinstance(error, SyntaxError):
+        return "".join(traceback.format_exception_only(error))
+    tb = error.__traceback__
+    here = str(Path(__file__).parent)
+    while tb is not None and tb.tb_next is not None and (
+            tb.tb_frame.f_code.co_filename.startswith(("<frozen", here))):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
 
 
 def _import(name):
@@ -157,22 +203,27 @@ def _load(name, origin, load):
         if missing and missing not in ("variants", "harness") and not missing.startswith(
                 "capqueue_variant_"):
             version = ".".join(map(str, sys.version_info[:2]))
-            return Variant(name, origin, status="unavailable",
+            return Variant(name, origin, status="unavailable", error=exc,
                            problem=f"needs {missing}, which is not installed for Python {version}")
-        return Variant(name, origin, status="broken", problem=f"does not import: {exc}")
+        return Variant(name, origin, status="broken", problem=f"does not import: {exc}",
+                       error=exc)
     except SyntaxError as exc:
-        return Variant(name, origin, status="broken",
+        return Variant(name, origin, status="broken", error=exc,
                        problem=f"does not import: {exc.msg} at line {exc.lineno}")
     except Exception as exc:
-        return Variant(name, origin, status="broken",
+        return Variant(name, origin, status="broken", error=exc,
                        problem=f"raised {type(exc).__name__} on import: {exc}")
     problem = _contract_problem(module)
     if problem:
         return Variant(name, origin, status="broken",
                        problem=f"does not follow the variant contract: {problem}")
+    missing = [program for program in getattr(module, "PROGRAMS", ()) if shutil.which(program) is None]
+    if missing:
+        return Variant(name, origin, model=module.MODEL, status="unavailable",
+                       problem=f"needs the program {missing[0]}, which is not on PATH")
     doc = inspect.getdoc(module)
     return Variant(name, origin, model=module.MODEL, description=doc.splitlines()[0],
-                   run=module.run)
+                   run=module.run, service=getattr(module, "service", None))
 
 
 def _contract_problem(module):
@@ -180,19 +231,66 @@ def _contract_problem(module):
     run = getattr(module, "run", None)
     if not callable(run):
         return "it has no run(sources, sinks, capacity, io) function"
-    try:
-        inspect.signature(run).bind([], [], 1, io=0.0)
-    except TypeError:
-        return ("its run() does not take (sources, sinks, capacity, io): io is the "
-                "seconds each producer waits for I/O before each item")
-    except ValueError:
-        pass  # a builtin without a signature: let it try
+    service = getattr(module, "service", None)
+    if service is not None and not callable(service):
+        return "its service is not a function (a context manager that starts a server)"
+    problem = _run_problem(run, served=service is not None)
+    if problem:
+        return problem
+    programs = getattr(module, "PROGRAMS", ())
+    if not isinstance(programs, (tuple, list)) or not all(isinstance(p, str) for p in programs):
+        return "its PROGRAMS is not a tuple of program names"
     model = getattr(module, "MODEL", None)
     if not isinstance(model, str) or not model.strip():
         return "it has no MODEL string naming its concurrency model"
     if not (inspect.getdoc(module) or "").strip():
         return "it has no docstring to describe it"
     return ""
+
+
+def _run_problem(run, served=False):
+    """What is wrong with ``run`` itself (its kind, its parameters), or ''. A ``served``
+    variant (one with a ``service()``) is also passed ``service`` by keyword."""
+    if inspect.isasyncgenfunction(run):
+        return ("its run() is an async generator function (async def with yield): run must be "
+                "a plain def that does the whole job before it returns")
+    if inspect.iscoroutinefunction(run):
+        return ("its run() is an async def, so calling it only makes a coroutine: run must be "
+                "a plain def that runs its event loop itself, e.g. asyncio.run(main(...))")
+    if inspect.isgeneratorfunction(run):
+        return ("its run() is a generator function (it contains yield), so calling it runs "
+                "nothing: move the yields into the workers and let run drive them to the end")
+    try:
+        signature = inspect.signature(run)
+    except (TypeError, ValueError):
+        return ""  # a builtin without a signature: let it try
+    passed = {"io": 0.0, **({"service": None} if served else {})}
+    try:
+        signature.bind([], [], 1, **passed)
+    except TypeError:
+        pass
+    else:
+        return ""
+    call = f"run(sources, sinks, capacity, io=SECONDS{', service=...' if served else ''})"
+    parameters = signature.parameters
+    for name in passed:
+        if name in parameters and parameters[name].kind is inspect.Parameter.POSITIONAL_ONLY:
+            return f"its run() takes {name} only by position, but the harness calls {call}"
+    known = list(parameters)[:4]
+    extra = [p.name for p in parameters.values()
+             if p.default is inspect.Parameter.empty and p.name not in known + list(passed)
+             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if "say" in extra:
+        return ("its run() requires say, which the harness passes only to trace a run: give "
+                "it a default, say=None")
+    if extra and len(known) == 4 and "io" in parameters:
+        return (f"its run() requires {extra[0]!r}, which the harness never passes: it calls "
+                f"{call}")
+    if served:
+        return ("its run() does not take (sources, sinks, capacity, io, service): service is "
+                "what its service() yields")
+    return ("its run() does not take (sources, sinks, capacity, io): io is the seconds each "
+            "producer waits for I/O before each item")
 
 
 def _suggestion(name, known):

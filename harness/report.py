@@ -52,6 +52,7 @@ class Row:
     usage: dict | None  # per item, means over processes: user_s, system_s, switches
     gil_enabled: bool | None  # on a free-threaded build: was the GIL on in the worker?
     cores: int
+    python: str = "?"  # the interpreter, as measure.python_name() names it
     floor: float | None = None  # the sequential variant's median on the same workload
     unit: str = "second"  # pyperf's unit of the values: "integer" for instruction counts
 
@@ -144,11 +145,18 @@ def rows(suite):
             usage=_usage(runs),
             gil_enabled=None if gil is None else bool(gil),
             cores=int(meta.get("cpu_count") or os.cpu_count() or 1),
+            python=meta.get("capqueue_python") or _python_of(meta),
             unit=bench.get_unit(),
         ))
     floors = {row.workload: row.median for row in out if row.variant == BASELINE}
     out = [replace(row, floor=floors.get(row.workload)) for row in out]
     return sorted(out, key=lambda row: row.median)
+
+
+def _python_of(meta):
+    """An interpreter's name from pyperf's own metadata, for files that lack ours."""
+    version = str(meta.get("python_version", "?")).split(" ")[0]
+    return f"{meta.get('python_implementation', 'python')}-{version}"
 
 
 def _peak_rss(runs):
@@ -393,6 +401,113 @@ def sweep_table(suites, markdown=False, sources=None):
                 line += [_ns(r.median * 1e9) if r else "-", _mib(r.rss_mib) if r else "-"]
         cells.append(line)
     return layout(header, cells, "l" + "rr" * len(found), markdown)
+
+
+SHARES = (0.10, 0.01)  # of a run: where a model's own cost stops mattering, and vanishes
+
+
+def crossover(point_rows, field, share):
+    """The smallest swept ``field`` value from which a variant's own cost stays below
+    ``share`` of the run (efficiency at least 1 - share), or None: per variant."""
+    found = {}
+    for variant in {r.variant for _, rows_ in point_rows for r in rows_}:
+        first = None
+        for value, rows_ in sorted(point_rows, key=lambda pr: pr[0], reverse=True):
+            row = next((r for r in rows_ if r.variant == variant), None)
+            if row is None or row.efficiency is None or row.efficiency < 1 - share:
+                break
+            first = value
+        found[variant] = first
+    return found
+
+
+def crossover_table(suites, markdown=False, sources=None):
+    """For a sweep of one kind of work (io or cpu) alone: from which work per item each
+    variant's own cost stays below 10 % and 1 % of the run ([] for other sweeps)."""
+    found = points(suites, sources)
+    names = varying([p.workload for p in found])
+    if len(names) != 1 or names[0] not in ("io", "cpu"):
+        return []
+    field = names[0]
+    point_rows = [(getattr(p.workload, field), p.rows) for p in found]
+    below = {share: crossover(point_rows, field, share) for share in SHARES}
+    last = sorted(found, key=lambda p: getattr(p.workload, field))[-1].rows
+    header = ["variant"] + [f"own cost below {share:.0%} from {field} of" for share in SHARES]
+    cells = [[row.variant] + [format_duration(below[share][row.variant])
+                              if below[share][row.variant] is not None
+                              else f"above {format_duration(max(v for v, _ in point_rows))}"
+                              for share in SHARES] for row in last]
+    return layout(header, cells, "l" + "r" * len(SHARES), markdown)
+
+
+BASE_PYTHON = "cpython-3.11"  # the study's first interpreter: the matrix's point of reference
+
+
+def _python_order(name):
+    """cpython before pypy, then by version, a free-threaded build after its GIL twin."""
+    implementation, _, version = name.partition("-")
+    numbers = [int(part) for part in version.rstrip("t").split(".") if part.isdigit()]
+    return implementation != "cpython", numbers, version.endswith("t")
+
+
+def interpreters(suites):
+    """The interpreters the suites were measured on, in the study's order."""
+    return sorted({row.python for suite in suites for row in rows(suite)}, key=_python_order)
+
+
+def matrix_tables(suites, markdown=False):
+    """Variants against interpreters, on one workload: time per item, the ratio to each
+    interpreter's own sequential floor, and the change against CPython 3.11."""
+    found = [row for suite in suites for row in rows(suite)]
+    pythons = interpreters(suites)
+    cell = {(r.variant, r.python): r for r in found}
+    first = [r.variant for r in sorted(found, key=lambda r: (_python_order(r.python), r.median))]
+    variants = list(dict.fromkeys(first))
+    base = next((p for p in pythons if p.startswith(BASE_PYTHON + ".") and
+                 not p.endswith("t")), None)
+    align = "l" + "r" * len(pythons)
+
+    def one(title, show):
+        cells = [[v] + [show(cell.get((v, p)), v) for p in pythons] for v in variants]
+        return [title, layout(["variant", *pythons], cells, align, markdown)]
+
+    parts = one("Time per item (median over pyperf's processes); - where the variant did not "
+                "run on that interpreter:", lambda r, v: duration(r.median) if r else "-")
+    parts += one("Ratio to each interpreter's own sequential floor:",
+                 lambda r, v: _times(r.ratio) if r else "-")
+    if base:
+        def change(r, v):
+            reference = cell.get((v, base))
+            if not (r and reference):
+                return "-"
+            return f"{r.median / reference.median - 1:+.0%}"
+        parts += one(f"Change in time per item against {base}:", change)
+    return [part if isinstance(part, list) else [part] for part in parts]
+
+
+def render(suites, markdown=False, sources=None, only=None):
+    """What ``capqueue report`` prints of ``suites``, as parts: each a list of lines, a
+    table or a sentence. One workload gives its table and its notes; several (a sweep, or
+    files at several sizes) give the sweep table (``only="sweep"``) and, where the item
+    count changes, the fixed/marginal split (``only="split"``).
+    """
+    if len(interpreters(suites)) > 1 and len({p.workload for p in points(suites)}) == 1:
+        return matrix_tables(suites, markdown)
+    if len(points(suites, sources)) == 1:
+        return [table(suites[0], markdown), *([note] for note in notes(suites[0]))]
+    parts = []
+    if only != "split":
+        parts.append(sweep_table(suites, markdown, sources))
+    crossing = crossover_table(suites, markdown, sources) if only is None else []
+    if crossing:
+        parts += [["Where each model's own cost stops mattering: the least work per item "
+                   "from which its efficiency stays at or above 90 % and 99 % (its own cost, "
+                   "measured minus ideal, below 10 % and 1 % of the run)."], crossing]
+    split = split_table(suites, markdown) if only != "sweep" else []
+    if split:
+        parts += [["Split from the smallest and largest runs: time(n items) = fixed + n x "
+                   "marginal"], split]
+    return parts
 
 
 def layout(header, cells, align, markdown):

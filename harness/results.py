@@ -40,19 +40,20 @@ def load(path):
 
 
 def add(suite, bench):
-    """``suite`` with ``bench`` added (its runs join a benchmark of the same name)."""
+    """``suite`` with the runs of ``bench`` added (joining a benchmark of the same name).
+
+    The suite gets a copy: ``bench`` itself may be kept and added to elsewhere.
+    """
+    copy = pyperf.Benchmark(bench.get_runs())
     if suite is None:
-        return pyperf.BenchmarkSuite([bench])
-    suite.add_runs(bench)
+        return pyperf.BenchmarkSuite([copy])
+    suite.add_runs(copy)
     return suite
 
 
 def merge(bench, more):
-    """``bench`` with the runs of ``more`` (a Benchmark of the same name) added; or ``more``."""
-    if bench is None:
-        return more
-    bench.add_runs(more)
-    return bench
+    """A new Benchmark with the runs of ``bench`` (or None) and of ``more``, of one name."""
+    return pyperf.Benchmark((bench.get_runs() if bench else []) + more.get_runs())
 
 
 def renamed(bench, name):

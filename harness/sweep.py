@@ -12,38 +12,24 @@ the point it was in. Run again on the same file, it skips every (variant, worklo
 already there and measures the rest: the half-finished point is redone.
 
 Points with work per item are long per run (four producers of 200 items waiting 1 ms each
-take 0.2 s at best, 0.8 s for a model that cannot overlap them): a run of such a point is
-long enough for pyperf's timer on its own, so unless told otherwise the sweep times it
-with one loop, no warm-up, and ``WORK_SETTINGS``' processes and values, and says so.
+take 0.2 s at best, 0.8 s for a model that cannot overlap them): the session times such
+points with ``measure.LONG_RUN_SETTINGS`` unless told otherwise, and the sweep says so.
 """
 
 import time
+from pathlib import Path
 
 from harness import report, results
 from harness.measure import Task, format_settings
 
-WORK_SETTINGS = {"processes": 3, "values": 1, "warmups": 0, "loops": 1}
 LONG_RUN = 0.1  # seconds: pyperf's own minimum time for one value
 WORKER_START = 0.4  # seconds a pyperf worker takes to start, roughly, for the time left
 
 
-def long_runs(workload):
-    """Whether one run of ``workload`` takes at least LONG_RUN even in the best model."""
-    return workload.total * max(workload.io / workload.producers, workload.cpu) >= LONG_RUN
-
-
-def plan(variants, workloads, explicit=()):
-    """The tasks of a sweep, point by point: [(workload, [Task, ...]), ...].
-
-    ``explicit`` names pyperf settings the user gave, which the sweep does not override.
-    """
-    points = []
-    for workload in workloads:
-        settings = tuple((key, value) for key, value in WORK_SETTINGS.items()
-                         if key not in explicit) if long_runs(workload) else ()
-        points.append((workload, [Task(f"{v.name} {workload.label()}", v, workload, settings)
-                                  for v in variants]))
-    return points
+def plan(variants, workloads):
+    """The tasks of a sweep, point by point: [(workload, [Task, ...]), ...]."""
+    return [(workload, [Task(f"{v.name} {workload.label()}", v, workload) for v in variants])
+            for workload in workloads]
 
 
 def done_in(suite):
@@ -94,9 +80,10 @@ def run_sweep(session, points, target, base, out):
             continue
         if len(todo) < len(tasks):
             print(f"  {len(tasks) - len(todo)} variant(s) already measured: skipped", file=out)
-        print(f"  settings: {format_settings(session.settings(todo[0]), session.rounds)}",
-              file=out, flush=True)
         passing = session.check(todo)
+        for settings in dict.fromkeys(format_settings(session.settings(t), session.rounds)
+                                      for t in passing):
+            print(f"  settings: {settings}", file=out, flush=True)
         failed += len(todo) - len(passing)
         left -= sum(guess(session, t) for t in todo if t not in passing)
         benches = []
@@ -117,6 +104,17 @@ def run_sweep(session, points, target, base, out):
         if benches:
             results.save(suite, target)  # the whole point at once: never half a point
     return suite, failed
+
+
+def draw(suite, target):
+    """Draw the figure the sweep is read by beside its file (FILE.svg, FILE.png); say what
+    was written, or why nothing was."""
+    try:
+        from harness import plot  # matplotlib: not installed on every interpreter
+    except ImportError as exc:
+        return f"none ({exc.name} is not installed here)"
+    paths = plot.for_sweep([suite], str(Path(target).with_suffix("")))
+    return ", ".join(map(str, paths)) or "none (the sweep varies more than two parameters)"
 
 
 def _minutes(seconds):

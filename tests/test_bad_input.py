@@ -60,10 +60,40 @@ CASES = [
     ("check --variant-path {tmp}/no_docstring.py", "it has no docstring to describe it"),
     ("check --variant-path {tmp}/threads.py", "would be variant 'threads', but "
      "variants/threads.py already is; rename the file"),
-    ("check --variant-path {tmp}/needs_library.py",
-     "needs_library.py needs not_installed_anywhere, which is not installed"),
+    ("check --variant-path {tmp}/async_run.py",
+     "{tmp}/async_run.py does not follow the variant contract: its run() is an async def, so "
+     "calling it only makes a coroutine: run must be a plain def that runs its event loop "
+     "itself, e.g. asyncio.run(main(...))"),
+    ("check --variant-path {tmp}/generator_run.py",
+     "its run() is a generator function (it contains yield), so calling it runs nothing: move "
+     "the yields into the workers and let run drive them to the end"),
+    ("trace async_generator_run --variant-path {tmp}/async_generator_run.py",
+     "its run() is an async generator function (async def with yield): run must be a plain "
+     "def that does the whole job before it returns"),
+    ("check --variant-path {tmp}/io_by_position.py", "its run() takes io only by position, "
+     "but the harness calls run(sources, sinks, capacity, io=SECONDS)"),
+    ("check --variant-path {tmp}/needs_say.py", "its run() requires say, which the harness "
+     "passes only to trace a run: give it a default, say=None"),
+    ("list --variant-path {tmp}/needs_more.py", "its run() requires 'extra', which the harness "
+     "never passes: it calls run(sources, sinks, capacity, io=SECONDS)"),
     ("check missing_library --variant-path {tmp}/missing_library.py",
      "needs not_installed_anywhere"),
+    # conform and new
+    ("conform", "name a variant to conform, or give its file with --variant-path"),
+    ("conform sequential --jobs 0", "--jobs must be at least 1, not 0"),
+    ("conform --variant-path {tmp}/async_run.py", "its run() is an async def"),
+    ("conform --variant-path {tmp}/needs_library.py", "variant 'needs_library' is unavailable: "
+     "needs not_installed_anywhere"),
+    ("new threads --model threads", "there is already a variant named 'threads' "
+     "(variants/threads.py); choose another name"),
+    ("new 9lives --model threads", "'9lives' cannot be a variant name: use letters, digits "
+     "and _, not starting with _ or a digit"),
+    ("new _hidden --model trio", "'_hidden' cannot be a variant name"),
+    ("new fresh --model cobol", "argument --model: invalid choice: 'cobol'"),
+    ("new fresh", "the following arguments are required: --model"),
+    ("new fresh --model threads --to {tmp}/absent", "no folder at {tmp}/absent"),
+    ("new syntax_error --model threads --to {tmp}", "{tmp}/syntax_error.py already exists; "
+     "choose another name, or another folder with --to"),
     # results files
     ("report {tmp}/absent.json", "no results file at {tmp}/absent.json"),
     ("report {tmp}/empty.json", "{tmp}/empty.json is empty, not a pyperf results file"),
@@ -103,6 +133,18 @@ FILES = {
                        'def run(sources, sinks, capacity):\n    pass\n',
     "threads.py": '"""Shadows a real one."""\nMODEL = "x"\ndef run(sources, sinks, capacity, io):\n'
                   '    pass\n',
+    "async_run.py": '"""Async."""\nMODEL = "x"\nasync def run(sources, sinks, capacity, io):\n'
+                    '    pass\n',
+    "generator_run.py": '"""Yields."""\nMODEL = "x"\ndef run(sources, sinks, capacity, io):\n'
+                        '    yield\n',
+    "async_generator_run.py": '"""Async, yields."""\nMODEL = "x"\n'
+                              'async def run(sources, sinks, capacity, io):\n    yield\n',
+    "io_by_position.py": '"""Positional."""\nMODEL = "x"\n'
+                         'def run(sources, sinks, capacity, io, /):\n    pass\n',
+    "needs_say.py": '"""Must narrate."""\nMODEL = "x"\n'
+                    'def run(sources, sinks, capacity, io, say):\n    pass\n',
+    "needs_more.py": '"""Wants more."""\nMODEL = "x"\n'
+                     'def run(sources, sinks, capacity, io, extra):\n    pass\n',
     "needs_library.py": "import not_installed_anywhere\n",
     "missing_library.py": "import not_installed_anywhere\n",
 }
@@ -126,7 +168,22 @@ def test_bad_input_gets_one_sentence_and_status_2(bad_files, command, message):
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_debug_shows_the_traceback_instead(bad_files):
+def test_debug_shows_the_variants_own_traceback_too(bad_files):
     result = capqueue("check", "--variant-path", bad_files / "raises_on_import.py", "--debug")
-    assert result.returncode != 0
-    assert "Traceback" in result.stderr
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[1] == f'  File "{bad_files / "raises_on_import.py"}", line 1, in <module>'
+    assert lines[-2:] == ["RuntimeError: not today", f"capqueue: {bad_files}/raises_on_import.py "
+                          "raised RuntimeError on import: not today"]
+
+
+def test_debug_shows_a_syntax_error_with_its_line_and_caret(bad_files):
+    result = capqueue("check", "--variant-path", bad_files / "syntax_error.py", "--debug")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f'  File "{bad_files / "syntax_error.py"}", line 1',
+        "    def run(sources, sinks capacity):",
+        "                           ^^^^^^^^",
+        "SyntaxError: invalid syntax",
+        f"capqueue: {bad_files}/syntax_error.py does not import: invalid syntax at line 1"]

@@ -1,8 +1,16 @@
 """Each rule of the checker, proven to fail on a variant broken on purpose (tests/broken/)."""
 
+import os
+import re
+import secrets
+import subprocess
+import sys
+
+import psutil
 import pytest
 
-from harness.check import check_variant
+from harness.check import _end_everything, check_variant
+from harness.leftovers import MARKER
 from harness.registry import load_path
 from harness.workload import Workload
 
@@ -20,6 +28,8 @@ RULES = [
     ("leaves_a_thread", "nothing after return", "was still working after run() returned"),
     ("raises", "no error", "run() raised RuntimeError: out of patience"),
     ("crashes", "no crash", "the check process died (exit status 3)"),
+    ("returns_a_coroutine", "run does the work", "run() returned a coroutine without running "
+     "it: run must do the whole job before it returns"),
 ]
 
 
@@ -88,13 +98,62 @@ def test_a_failing_variant_that_leaves_its_thread_blocked_is_reported():
     assert any("thread(s) still running" in p for p in verdict.problems), verdict.problems
 
 
-@pytest.mark.parametrize("name, message", [
-    ("leaks_a_greenlet", "run() returned with 1 greenlet(s) still suspended, never ended"),
-    ("leaks_a_process", "run() returned with 1 child process(es) still running"),
+def test_a_greenlet_left_suspended_is_reported():
+    verdict = check_variant(load_path(broken("leaks_a_greenlet")), Workload(items=100))
+    assert "run() returned with 1 greenlet(s) still suspended, never ended" in verdict.problems
+
+
+@pytest.mark.parametrize("name, where", [
+    ("leaks_a_process", ": a fork of the check process"),  # a worker never joined
+    ("leaves_a_helper", " in a session of its own: "),  # Popen(start_new_session=True)
+    ("leaves_a_daemon", " in a session of its own: a fork"),  # its parent died: reparented
 ])
-def test_workers_left_behind_are_reported(name, message):
+def test_processes_left_behind_are_reported_and_ended(name, where):
     verdict = check_variant(load_path(broken(name)), Workload(items=100))
-    assert message in verdict.problems, verdict.problems
+    [problem] = [p for p in verdict.problems if "process(es) still running" in p]
+    match = re.fullmatch(r"run\(\) returned with 1 child process\(es\) still running, which "
+                         r"the check ended: pid (\d+)(.*)", problem)
+    assert match and match[2].startswith(where), problem
+    assert not _running(int(match[1])), f"{name}'s process is still running"
+
+
+HANGS_WITH_A_HELPER = '''"""Starts a helper in a session of its own, then hangs."""
+import subprocess, sys, threading
+MODEL = "broken"
+def run(sources, sinks, capacity, io):
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                     start_new_session=True)
+    threading.Event().wait()
+'''
+
+
+def test_a_hung_run_leaves_no_helper_behind(tmp_path):
+    path = tmp_path / "hangs_with_a_helper.py"
+    path.write_text(HANGS_WITH_A_HELPER)
+    verdict = check_variant(load_path(str(path)), Workload(items=10), timeout=1)
+    assert verdict.problems[0].startswith("no answer in 1 s"), verdict.problems
+    [pid] = re.findall(r"--- pid (\d+) in a session of its own: ", verdict.debug)
+    assert not _running(int(pid)), "the helper of a hung run is still running"
+
+
+def test_a_process_that_escaped_the_tree_is_found_by_its_marker():
+    # As where no subreaper can be had: a process out of the check's tree, with its marker.
+    token = secrets.token_hex(8)
+    escaped = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                               start_new_session=True, env={**os.environ, MARKER: token})
+    child = subprocess.Popen([sys.executable, "-c", "pass"], start_new_session=True)
+    child.wait()
+    found = _end_everything(child, token)
+    [described] = found
+    assert described.startswith(f"pid {escaped.pid}: {sys.executable} -c import time"), found
+    assert not _running(escaped.pid), "the escaped process is still running"
+
+
+def _running(pid):
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def test_a_hang_after_the_failure_is_cut_short():

@@ -21,6 +21,22 @@ def test_capqueue_and_python_m_harness_are_the_same_program():
     assert direct.stdout == capqueue("list").stdout
 
 
+def test_an_interpreter_without_the_dependencies_says_what_to_do():
+    # -S leaves site-packages out, as with a machine's Python that never ran make setup.
+    result = subprocess.run([sys.executable, "-S", "-m", "harness", "--help"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("capqueue: needs pyperf and psutil, which ")
+    assert "run `make setup`" in result.stderr and ".venv/bin/capqueue" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_make_setup_builds_only_the_venv():
+    result = subprocess.run(["make", "-n", "setup"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "compare" not in result.stdout and "pytest" not in result.stdout
+
+
 def test_list_names_every_variant_with_model_and_description():
     lines = capqueue("list").stdout.splitlines()
     names = [line.split()[0] for line in lines]
@@ -29,8 +45,8 @@ def test_list_names_every_variant_with_model_and_description():
     assert any(line.split()[1] == "trio" and "memory channel" in line for line in lines)
 
 
-@pytest.mark.parametrize("command", ["list", "check", "trace", "run", "compare", "sweep",
-                                     "report"])
+@pytest.mark.parametrize("command", ["list", "check", "conform", "new", "trace", "run",
+                                     "compare", "sweep", "report"])
 def test_every_command_explains_itself(command):
     result = capqueue(command, "--help")
     assert result.returncode == 0
@@ -69,6 +85,37 @@ def test_a_missing_library_makes_its_variants_unavailable_and_the_others_run():
     assert sum(line.startswith("ok ") for line in lines) == len(lines) - 2  # all the others
 
 
+def test_a_variant_file_whose_library_is_missing_is_unavailable_and_the_others_run(tmp_path):
+    path = tmp_path / "needs_library.py"
+    path.write_text('"""Needs a library."""\nimport not_installed_anywhere\n')
+    listed = capqueue("list", "--variant-path", path)
+    assert listed.returncode == 0, listed.stderr
+    line = next(line for line in listed.stdout.splitlines() if line.startswith("needs_library"))
+    assert line.split(None, 2)[2] == ("unavailable: needs not_installed_anywhere, which is not "
+                                      f"installed for Python {sys.version_info[0]}."
+                                      f"{sys.version_info[1]}")
+    alone = capqueue("check", "--variant-path", path, "--items", 10)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert alone.stdout.splitlines()[1].split()[:2] == ["skip", "needs_library"]
+    beside = capqueue("check", "sequential", "--variant-path", path, "--items", 10)
+    assert beside.returncode == 0, beside.stdout + beside.stderr
+    assert beside.stdout.splitlines()[1].split()[:2] == ["ok", "sequential"]
+    named = capqueue("check", "needs_library", "--variant-path", path)
+    assert named.returncode == 2
+    assert "variant 'needs_library' is unavailable: needs not_installed_anywhere" in named.stderr
+
+
+def test_help_says_what_variant_path_does_for_each_command():
+    said = {command: " ".join(capqueue(command, "--help").stdout.split())
+            for command in ("list", "check", "trace", "run", "compare")}
+    assert "also list the variant in FILE" in said["list"]
+    assert "with no VARIANT named, check only these files' variants" in said["check"]
+    assert "to trace it by its file name without .py" in said["trace"]
+    assert "with no VARIANT named, time only these files' variants" in said["run"]
+    assert "also compare the variant in FILE with all the others" in said["compare"]
+    assert "checked process" not in said["list"]
+
+
 def test_a_broken_module_found_by_discovery_is_listed_and_the_others_run(tmp_path):
     # As if a half-written file had been dropped into variants/.
     (tmp_path / "half_written.py").write_text("def run(sources, sinks capacity):\n")
@@ -89,6 +136,19 @@ def test_a_hanging_variant_does_not_hang_the_harness():
                       "--check-timeout", 1, timeout=30)
     assert result.returncode == 1
     assert "no answer in 1 s" in result.stdout
+
+
+def test_debug_on_a_hang_prints_the_stacks_of_every_thread_and_process():
+    result = capqueue("check", "--variant-path", broken("hangs_in_a_process"), "--items", 20,
+                      "--check-timeout", 1, "--debug", timeout=30)
+    assert result.returncode == 1
+    assert "no answer in 1 s" in result.stdout
+    check, fork = result.stderr.split("\n--- stacks of pid ")[1:]
+    assert check.split("\n")[0].endswith(": the check process, stopped:")
+    assert check.count("hread 0x") == 2  # the main thread and the queue's feeder thread
+    assert "hangs_in_a_process.py\", line 31 in run" in check and " in _feed" in check
+    assert fork.split("\n")[0].endswith(": a fork of the check process, stopped:")
+    assert "hangs_in_a_process.py\", line 14 in consume" in fork
 
 
 def test_run_writes_a_suite_pyperf_reads(tmp_path):
@@ -138,6 +198,8 @@ def test_run_forwards_a_variant_path_to_pyperf_workers(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     meta = pyperf.BenchmarkSuite.load(str(out)).get_benchmark("elsewhere").get_metadata()
     assert (meta["capqueue_items"], meta["capqueue_producers"]) == (30, 2)
+    # no sequential in this run: the table says why it has no ratios
+    assert "No ratio: the file has no sequential benchmark" in result.stdout
 
 
 def test_report_splits_fixed_and_marginal_costs(tmp_path):

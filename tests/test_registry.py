@@ -84,3 +84,54 @@ def test_unknown_names_get_a_suggestion():
 def test_a_file_that_would_shadow_a_variant_is_refused(tmp_path):
     with pytest.raises(VariantError, match="already is"):
         discover([str(write(tmp_path, "threads", GOOD))])
+
+
+def test_a_missing_program_makes_a_variant_unavailable(tmp_path, monkeypatch):
+    write(tmp_path, "needs_a_program", GOOD + 'PROGRAMS = ("capqueue-no-such-program",)\n')
+    write(tmp_path, "bad_programs", GOOD + 'PROGRAMS = "redis-server"\n')
+    monkeypatch.setattr(variants, "__path__", [*variants.__path__, str(tmp_path)])
+    found = {v.name: v for v in discover()}
+    assert (found["needs_a_program"].status, found["needs_a_program"].problem) == (
+        "unavailable", "needs the program capqueue-no-such-program, which is not on PATH")
+    assert found["bad_programs"].status == "broken"
+    assert "PROGRAMS is not a tuple" in found["bad_programs"].problem
+
+
+SERVED = '''
+"""A variant written for this test: it needs a service, and records what it was given."""
+
+import contextlib
+
+MODEL = "test"
+EVENTS = []
+
+
+@contextlib.contextmanager
+def service():
+    EVENTS.append("started")
+    yield "the address"
+    EVENTS.append("stopped")
+
+
+def run(sources, sinks, capacity, io, service):
+    EVENTS.append(f"run with {service}")
+'''
+
+
+def test_ready_runs_a_variant_inside_its_service(tmp_path):
+    variant = load_path(write(tmp_path, "served", SERVED))
+    events = sys.modules["capqueue_variant_served"].EVENTS
+    with variant.ready() as run:
+        run([], [], 1, io=0.0)
+        run([], [], 1, io=0.0)
+    assert events == ["started", "run with the address", "run with the address", "stopped"]
+    with load_path(write(tmp_path, "plain", GOOD)).ready() as run:
+        assert run.__name__ == "run"  # no service: the variant's own run, untouched
+
+
+def test_a_service_whose_run_cannot_take_it_is_refused(tmp_path):
+    text = SERVED.replace("def run(sources, sinks, capacity, io, service):",
+                          "def run(sources, sinks, capacity, io):")
+    with pytest.raises(VariantError, match=r"does not take \(sources, sinks, capacity, io, "
+                                           r"service\)"):
+        load_path(write(tmp_path, "unserved", text))

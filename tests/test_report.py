@@ -122,3 +122,19 @@ def test_two_files_of_one_workload_stay_apart():
     files = [suite(bench("trio", [[1e-6]])), suite(bench("trio", [[2e-6]]))]
     header = report.sweep_table(files, sources=["a.json", "b.json"])[0]
     assert "a.json" in header and "b.json" in header
+
+
+def test_the_crossover_is_where_efficiency_stays_above_each_share():
+    # ideal per item = io (one producer): efficiency 50 %, 95 %, 99.5 %, and back to 95 %
+    files = [suite(bench("m", [[io / eff]], Workload(items=100, io=io)))
+             for io, eff in ((1e-5, 0.5), (1e-4, 0.95), (1e-3, 0.995), (1e-2, 0.995))]
+    header, line = report.crossover_table(files)
+    assert header.split() == ["variant", "own", "cost", "below", "10%", "from", "io", "of",
+                              "own", "cost", "below", "1%", "from", "io", "of"]
+    assert line.split() == ["m", "100", "µs", "1", "ms"]
+
+
+def test_a_model_that_never_gets_there_says_so():
+    files = [suite(bench("m", [[io * 2]], Workload(items=100, io=io))) for io in (1e-4, 1e-3)]
+    assert report.crossover_table(files)[1].split() == ["m", "above", "1", "ms", "above", "1",
+                                                        "ms"]

@@ -73,6 +73,9 @@ def test_a_sweep_names_each_point_and_keeps_its_parameters(tmp_path):
     meta = suite.get_benchmark("generators items=5 producers=2 io=1ms").get_metadata()
     assert (meta["capqueue_producers"], meta["capqueue_io"]) == (2, 0.001)
     assert "producers 1: per item" in result.stdout and "efficiency" in result.stdout
+    # the sweep is drawn beside its file: throughput against producers, with the ideal
+    assert f"plots:    {tmp_path / 'sweep.svg'}, {tmp_path / 'sweep.png'}" in result.stdout
+    assert (tmp_path / "sweep.png").stat().st_size > 10_000
 
 
 def test_work_points_get_long_run_settings_unless_told_otherwise(tmp_path):

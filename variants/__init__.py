@@ -39,6 +39,26 @@ a docstring
     ``print`` and the variant narrates its control flow (who runs, who waits), as the
     teaching notebook's generators do. Timed runs pass nothing.
 
+    ``run`` is a plain function (not ``async def``, not a generator): the harness calls it
+    and waits for it to return, with nothing left running (no thread, task, greenlet or
+    process, in any session).
+
+``service()`` (optional)
+    For a variant that needs a server of its own (a broker): a context manager that starts
+    it, yields what ``run`` needs to reach it (an address), and stops it on exit. The
+    harness enters it once in each process that runs the variant (the check's child, each
+    pyperf worker), outside the timer, and passes what it yields to every ``run`` as the
+    keyword ``service``; ``run`` must leave the server as it found it for the next run.
+    The server must not outlive the process that started it, even when that process is
+    killed: the check kills its child's whole process group, pyperf kills a worker alone.
+
+``PROGRAMS`` (optional)
+    The programs the variant runs, as a tuple of names looked up on ``PATH``
+    (``("redis-server",)``). Where one is missing the variant is *unavailable*, with that
+    reason, and the others still run, as for a library that is not installed.
+
 A variant holds no harness plumbing: the harness owns the sources and sinks, and so can
-instrument them (see ``harness.instruments``) without touching the exhibit.
+instrument them (see ``harness.instruments``) without touching the exhibit. ``capqueue new
+NAME --model MODEL`` writes a skeleton to start from; ``capqueue conform NAME`` runs the
+whole contract on it (``docs/extending.md`` spells the contract out, rule by rule).
 """

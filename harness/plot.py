@@ -1,0 +1,337 @@
+"""Plots from results: figures the docs embed, drawn from the same rows as the tables.
+
+Each plot function takes pyperf suites (as ``results.load`` returns them) and an output
+stem, and writes ``STEM.svg`` for the pages and ``STEM.png`` beside it. The files are
+byte-stable: the same suites give the same bytes (no date, no software version, a fixed
+SVG hash salt, text drawn as paths with matplotlib's own font), so regenerating the docs
+changes a plot only when its results change.
+
+    python -m harness.plot sweep results/capacity-1-*.json results/compare-*.json \
+        results/capacity-100-*.json -o docs/plots/capacity
+"""
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator
+
+from harness import report, results
+from harness.workload import Workload
+
+# Everything that could vary between runs or machines is pinned here (matplotlib itself is
+# pinned in pyproject.toml, and its wheels bundle the fonts and the rasterizer).
+STYLE = {
+    "svg.hashsalt": "capqueue",  # clip-path ids from a fixed salt, not a random one
+    "svg.fonttype": "path",  # text as outlines: no dependence on the reader's fonts
+    "font.family": "DejaVu Sans",  # shipped inside matplotlib
+    "font.size": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
+SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+PNG_METADATA = {"Software": None}
+PNG_DPI = 120
+
+# Every field of the workload can be swept; those with no label here are named as they are.
+FIELDS = tuple(f.name for f in dataclasses.fields(Workload))
+AXIS_LABELS = {"items": "items per producer", "capacity": "queue capacity (items)",
+               "producers": "producers", "consumers": "consumers"}
+
+
+def _points(suites, variants):
+    """The points of the suites (see report.points), with only ``variants`` kept."""
+    found = report.points(suites)
+    if not found:
+        raise results.ResultsError("nothing to plot: the files hold no capqueue benchmarks")
+    if variants:
+        names = {r.variant for p in found for r in p.rows}
+        missing = [name for name in variants if name not in names]
+        if missing:
+            raise results.ResultsError(f"no variant {missing[0]!r} in the files to plot")
+        found = [dataclasses.replace(p, rows=[r for r in p.rows if r.variant in variants])
+                 for p in found]
+    return found
+
+
+def _one_field(found):
+    varying = report.varying([p.workload for p in found])
+    if len(varying) != 1:
+        raise results.ResultsError("this plot needs results that differ in exactly one "
+                                   f"workload parameter, not {len(varying)}")
+    return varying[0]
+
+
+def _series(found, field, value):
+    """variant -> [(x, value(row))], variants in the order of the last point's costs."""
+    found = sorted(found, key=lambda p: getattr(p.workload, field))
+    series = {r.variant: [] for r in found[-1].rows}
+    for point in found:
+        for row in point.rows:
+            series.setdefault(row.variant, []).append((getattr(point.workload, field),
+                                                       value(row)))
+    return series
+
+
+def _lines(axes, series):
+    colors = matplotlib.colormaps["tab10"].colors
+    for index, (name, points) in enumerate(series.items()):
+        xs, ys = zip(*points)
+        # ten colours, then the same colours dashed; seven markers, so that two lines of
+        # one colour never share a marker either
+        axes.plot(xs, ys, marker="osD^v<>"[index % 7], color=colors[index % 10],
+                  linestyle="-" if index < 10 else "--", linewidth=1.5, markersize=5,
+                  label=name)
+
+
+def _x_axis(axes, series, field):
+    xs = sorted({x for points in series.values() for x, _ in points})
+    if xs[0] > 0:  # a logarithmic axis cannot show 0
+        axes.set_xscale("log")
+    axes.set_xticks(xs)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _label(field, value)))
+    axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+    axes.set_xlabel(AXIS_LABELS.get(field, f"{field} per item"))
+
+
+def _finish(figure, axes, title, found, field, suites, stem, legend_title, costliest_first):
+    context = (f"{_context(found[0].workload, field)}\n"
+               f"measured: {report.describe_machine(suites[0])}")
+    figure.suptitle(title, fontsize=11, fontweight="bold")
+    axes.set_title(context, fontsize=8.5)
+    handles, labels = axes.get_legend_handles_labels()
+    order = list(range(len(labels)))  # the lines come cheapest first, any ideal last
+    if costliest_first:
+        order = order[::-1]
+    elif labels and labels[-1] == "ideal":
+        order = order[-1:] + order[:-1]
+    axes.legend([handles[i] for i in order], [labels[i] for i in order], title=legend_title,
+                loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    figure.draw_without_rendering()  # lay it out once, not once per format
+    figure.set_layout_engine("none")
+    return save(figure, stem)
+
+
+def sweep(suites, stem, variants=None):
+    """Time per item against the workload parameter the results vary, a line per variant.
+
+    Both axes are logarithmic: a cost that halves when the capacity doubles is a straight
+    line of slope -1, one that does not care is flat. ``variants`` keeps only those lines.
+    Returns the paths written.
+    """
+    found = _points(suites, variants)
+    field = _one_field(found)
+    series = _series(found, field, lambda row: row.median * 1e9)
+    label = AXIS_LABELS.get(field, field)
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(8, 5.5), layout="constrained")
+        axes = figure.subplots()
+        _lines(axes, series)
+        _x_axis(axes, series, field)
+        axes.set_yscale("log")
+        axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _duration(value)))
+        axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+        axes.set_ylabel("time per item (median over pyperf's processes, log scale)")
+        return _finish(figure, axes, f"Cost per item against {label.split(' (')[0]}", found,
+                       field, suites, stem, "variant (costliest first)", True)
+
+
+def throughput(suites, stem, variants=None):
+    """Items per second against the parameter the results vary, with the ideal as a line.
+
+    For producers that wait for I/O: the ideal grows with every producer whose waits can
+    overlap the others'; a model that cannot overlap them stays flat.
+    """
+    found = _points(suites, variants)
+    field = _one_field(found)
+    series = _series(found, field, lambda row: 1 / row.median)
+    ideal = sorted((getattr(p.workload, field), 1 / p.rows[0].ideal) for p in found
+                   if p.rows and p.rows[0].ideal)
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(8, 5.5), layout="constrained")
+        axes = figure.subplots()
+        _lines(axes, series)
+        if ideal:
+            xs, ys = zip(*ideal)
+            axes.plot(xs, ys, color="black", linestyle=":", linewidth=2, label="ideal")
+        _x_axis(axes, series, field)
+        axes.set_yscale("log")
+        axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _count(value)))
+        axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+        axes.set_ylabel("items per second (log scale; higher is better)")
+        return _finish(figure, axes, f"Throughput against {field}, and the ideal", found,
+                       field, suites, stem, "variant (fastest first)", False)
+
+
+def efficiency(suites, stem, variants=None):
+    """Efficiency (ideal / measured) against the parameter the results vary; 100 % is ideal."""
+    found = _points(suites, variants)
+    field = _one_field(found)
+    series = _series(found, field, lambda row: 100 * (row.efficiency or 0))
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(8, 5.5), layout="constrained")
+        axes = figure.subplots()
+        _lines(axes, series)
+        axes.axhline(100, color="black", linestyle=":", linewidth=2, label="ideal")
+        _x_axis(axes, series, field)
+        axes.set_ylim(0, 110)
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f} %"))
+        axes.set_ylabel("efficiency: ideal time / measured time")
+        return _finish(figure, axes, f"How close each model gets to the ideal, against "
+                       f"{field}", found, field, suites, stem, "variant (best first)", False)
+
+
+def heatmap(suites, stem, variants=None):
+    """Time per item over two parameters (producers x consumers), one small map per variant.
+
+    One colour scale for every map, logarithmic, so that maps compare with each other.
+    """
+    found = _points(suites, variants)
+    varying = report.varying([p.workload for p in found])
+    if len(varying) != 2:
+        raise results.ResultsError("a heat map needs results that differ in exactly two "
+                                   f"workload parameters, not {len(varying)}")
+    across, down = varying
+    xs = sorted({getattr(p.workload, across) for p in found})
+    ys = sorted({getattr(p.workload, down) for p in found})
+    names = list(dict.fromkeys(r.variant for p in sorted(
+        found, key=lambda p: [getattr(p.workload, f) for f in varying]) for r in p.rows))
+    costs = {(r.variant, getattr(p.workload, across), getattr(p.workload, down)): r.median
+             for p in found for r in p.rows}
+    columns = min(4, len(names))
+    rows = -(-len(names) // columns)
+    norm = matplotlib.colors.LogNorm(min(costs.values()) * 1e9, max(costs.values()) * 1e9)
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(2.3 * columns + 1.2, 2.1 * rows + 1.0), layout="constrained")
+        grid = figure.subplots(rows, columns, squeeze=False)
+        for panel, name in zip(grid.flat, names):
+            cells = [[costs.get((name, x, y), float("nan")) * 1e9 for x in xs] for y in ys]
+            image = panel.imshow(cells, norm=norm, cmap="viridis", origin="lower",
+                                 aspect="auto")
+            for j, line in enumerate(cells):
+                for i, ns in enumerate(line):
+                    if ns == ns:  # not NaN
+                        panel.text(i, j, report.duration(ns / 1e9), ha="center",
+                                   va="center", fontsize=6.5,
+                                   color="white" if norm(ns) < 0.6 else "black")
+            panel.set_title(name, fontsize=9)
+            panel.set_xticks(range(len(xs)), [f"{x:g}" for x in xs])
+            panel.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
+            panel.set_xlabel(across, fontsize=8)
+            panel.set_ylabel(down, fontsize=8)
+            panel.grid(False)
+        for panel in list(grid.flat)[len(names):]:
+            panel.set_visible(False)
+        figure.colorbar(image, ax=grid, label="time per item (median, log colour scale)",
+                        format=FuncFormatter(lambda value, _: _duration(value)))
+        context = (f"{_context(found[0].workload, across, down)}\n"
+                   f"measured: {report.describe_machine(suites[0])}")
+        figure.suptitle(f"Cost per item for {across} x {down}\n{context}", fontsize=10)
+        figure.draw_without_rendering()
+        figure.set_layout_engine("none")
+        return save(figure, stem)
+
+
+def for_sweep(suites, stem):
+    """The figure a sweep is read by: a heat map over two parameters; over one, the
+    throughput when producers wait, the efficiency when consumers work, else the cost."""
+    found = report.points(suites)
+    varying = report.varying([p.workload for p in found])
+    if len(varying) == 2:
+        return heatmap(suites, stem)
+    if len(varying) != 1:
+        return []
+    workload = found[0].workload
+    if workload.io and varying[0] == "producers":
+        return throughput(suites, stem)
+    if workload.cpu and varying[0] == "consumers":
+        return efficiency(suites, stem)
+    return sweep(suites, stem)
+
+
+def _label(field, value):
+    if field in ("io", "cpu"):
+        return _duration(value * 1e9)
+    return _count(value)
+
+
+def _count(value):
+    """1, 10, 100, 1k, 10k, 1M: short enough for ticks a decade apart."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+def _duration(ns):
+    """A tick label in the unit that suits it: 50 ns, 2 µs, 1 ms."""
+    for size, unit in ((1e6, "ms"), (1e3, "µs")):
+        if ns >= size:
+            return f"{ns / size:g} {unit}"
+    return f"{ns:g} ns"
+
+
+def _context(workload, *swept):
+    """The workload's description with the swept parameters left out."""
+    n = workload
+    parts = {"items": f"{n.items:,} items", "capacity": f"capacity {n.capacity:,}",
+             "producers": f"{n.producers} producer{'s' * (n.producers != 1)}",
+             "consumers": f"{n.consumers} consumer{'s' * (n.consumers != 1)}"}
+    for f in dataclasses.fields(n):  # per-item work, as Workload.describe shows it: if any
+        if f.name not in parts and getattr(n, f.name):
+            show = f.metadata.get("show", str)
+            parts[f.name] = f"{f.name} {show(getattr(n, f.name))}/item"
+    for field in swept:
+        parts.pop(field, None)
+    flow = " -> ".join(parts.pop(f) for f in ("producers", "consumers") if f in parts)
+    return "workload: " + ", ".join(filter(None, [parts.pop("items", ""), flow, *parts.values()]))
+
+
+def save(figure, stem):
+    """Write ``figure`` as STEM.svg and STEM.png with no varying metadata; return the paths."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    svg, png = stem.with_suffix(".svg"), stem.with_suffix(".png")
+    with matplotlib.rc_context(STYLE):
+        figure.savefig(svg, format="svg", metadata=SVG_METADATA)
+        figure.savefig(png, format="png", metadata=PNG_METADATA, dpi=PNG_DPI)
+    return [svg, png]
+
+
+PLOTS = {"sweep": sweep, "throughput": throughput, "efficiency": efficiency,
+         "heatmap": heatmap}
+
+
+def main(argv=None):
+    """``python -m harness.plot KIND FILE... -o STEM``: write one plot; exit 2 on bad input."""
+    parser = argparse.ArgumentParser(prog="python -m harness.plot", description=__doc__.split(
+        "\n\n")[0] + " Writes STEM.svg and STEM.png.")
+    parser.add_argument("kind", choices=sorted(PLOTS), help="sweep: time per item against the "
+                        "one workload parameter the results differ in, a line per variant; "
+                        "throughput: items per second against it, with the ideal; "
+                        "efficiency: ideal / measured against it; heatmap: time per item "
+                        "over two parameters, a map per variant")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON from capqueue")
+    parser.add_argument("-o", "--output", required=True, metavar="STEM",
+                        help="where to write, without the suffix")
+    parser.add_argument("--variants", metavar="NAME,...",
+                        help="plot only these variants (comma-separated)")
+    args = parser.parse_args(argv)
+    try:
+        suites = [results.load(path) for path in args.files]
+        wanted = args.variants.split(",") if args.variants else None
+        for path in PLOTS[args.kind](suites, args.output, wanted):
+            print(path)
+    except results.ResultsError as exc:
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

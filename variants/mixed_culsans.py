@@ -1,0 +1,74 @@
+"""Producer threads put into a culsans.Queue(maxsize=capacity) through its sync face; asyncio consumer tasks get from its async face.
+
+The hand-off most services need when blocking code (a thread, a blocking library) feeds an
+asyncio program. A ``culsans.Queue`` has two faces over one buffer: ``queue.sync_q`` for
+threads, whose ``put`` blocks the calling thread, and ``queue.async_q`` for tasks, whose
+``get`` suspends the calling task. The producers are threads of a pool the event loop
+waits on (``loop.run_in_executor``); the consumers are tasks on the loop in the calling
+thread.
+
+Back-pressure is a producer thread blocked in ``put`` on a full queue; an empty queue is a
+consumer task suspended in ``get``. Each crossing wakes the other side in its own way: a
+task that takes an item wakes a waiting thread through a lock the thread sleeps on, and a
+thread that puts an item wakes a waiting task by scheduling its wake-up on the loop from
+outside (``call_soon_threadsafe``, which writes to the loop's self-pipe). culsans builds
+both on one set of primitives (aiologic's), that work the same from threads and tasks.
+
+Shutdown: when every producer thread has returned, the loop puts one ``DONE`` per
+consumer. Failure: the consumers and the wait for the producers share an
+``asyncio.TaskGroup``, so a failing producer (its error comes out of its executor future)
+or a failing consumer cancels the rest of the group; a thread cannot be cancelled, so
+``queue.shutdown(immediate=True)`` then makes every blocked or later ``put`` raise
+``QueueShutDown`` in the producer threads, which end; the pool's ``with`` block joins them.
+
+Expect a hand-off to cost more than in ``threads`` or ``asyncio`` alone: every item crosses
+from a thread to the loop, and a full or empty queue costs a cross-thread wake-up (a
+system call) on top of the GIL hand-over. The I/O wait is ``time.sleep`` in the producer
+thread: it releases the GIL, so the loop and the other producers run meanwhile.
+"""
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import culsans
+
+MODEL = "threads + asyncio"
+
+DONE = object()
+
+
+def produce(queue, source, io):
+    """A producer thread: put every item, blocking while the queue is full."""
+    for item in source:
+        if io:
+            time.sleep(io)  # the item's I/O: releases the GIL, the loop runs meanwhile
+        queue.put(item)
+
+
+async def consume(queue, sink):
+    """A consumer task: process items until the DONE sentinel arrives."""
+    while (item := await queue.get()) is not DONE:
+        sink(item)
+
+
+async def main(queue, threads, sources, sinks, io):
+    """Consume on the loop while the producer threads run; then tell each consumer."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.TaskGroup() as consumers:
+            for sink in sinks:
+                consumers.create_task(consume(queue.async_q, sink))
+            await asyncio.gather(*[loop.run_in_executor(threads, produce, queue.sync_q,
+                                                        source, io) for source in sources])
+            for _ in sinks:
+                await queue.async_q.put(DONE)
+    finally:
+        queue.shutdown(immediate=True)  # after a failure: wakes producers blocked in put()
+
+
+def run(sources, sinks, capacity, io):
+    """A thread per producer, the consumers on an event loop in this thread."""
+    queue = culsans.Queue(maxsize=capacity)
+    with ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="producer") as threads:
+        asyncio.run(main(queue, threads, sources, sinks, io))
