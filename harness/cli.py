@@ -85,6 +85,8 @@ PATH_HELP = {
            "these files' variants, else only the variants named; pyperf's workers load the "
            "file too",
     "compare": "also compare the variant in FILE with all the others (repeatable)",
+    "instructions": "also load the variant in FILE (repeatable); with no VARIANT named, "
+                    "count only these files' variants, else only the variants named",
     "sweep": "also load the variant in FILE (repeatable); with no VARIANT named, time only "
              "these files' variants at every point, else only the variants named; pyperf's "
              "workers load the file too",
@@ -170,7 +172,7 @@ def build_parser():
 
     sub = commands.add_parser("instructions", help="count instructions per item under valgrind")
     instructions.add_options(sub)
-    add_common_options(sub)
+    add_common_options(sub, "instructions")
     sub.set_defaults(handler=instructions.command)
 
     sub = commands.add_parser("report", help="print the table of one or more results files",
