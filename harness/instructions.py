@@ -40,6 +40,13 @@ sequential variant. So the base process runs again after the others: if it moved
 than DRIFT of the run's own instructions, something changed meanwhile and the variant is
 counted again, then reported as failed if it moves again.
 
+Exact for one checkout, not across checkouts. A change anywhere that moves memory around
+(a harness module that grows, another build of the interpreter) can move a figure whose
+code depends on addresses: greenlet's switch copies a slice of the C stack, and when the
+harness's registry grew, greenlet's count moved by 1.3 % (1,544 to 1,564 per item) and
+gevent's by 0.07 %, sequential's and generators' not at all. Across checkouts, read
+differences of a percent or two in such models as layout, not code.
+
 Why PYTHONHASHSEED is fixed. The differences above are exact only if the processes run
 the same instructions up to their last run. With a random seed every process hashes its
 strings differently, so dictionaries probe and sets iterate differently, and start-up and
