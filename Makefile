@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: compare test scale clean
+.PHONY: compare test scale interpreters clean
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
 IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyncio_uvloop \
@@ -34,6 +34,13 @@ scale: $(READY)
 	    --append $(SCALE_DIR)/items-10000000.json || exit 1; \
 	done
 	$(BIN)/capqueue report $(SCALE_DIR)/items-*.json
+
+# Every interpreter of the matrix under .interpreters/ (git ignores it), each with a venv of
+# the study: builds only what is missing (a CPython build takes minutes), installs each model
+# library separately, and ends by listing what it could not do and why. Not needed by `test`.
+interpreters:
+	$(PYTHON) -m harness.interpreters build; built=$$?; \
+	$(PYTHON) -m harness.interpreters install && exit $$built
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
