@@ -51,7 +51,7 @@ PYENV_VERSIONS = ("3.10.13", "3.11.7", "3.12.1", "3.13.0")
 DEBIAN_SOURCES = ("3.13.5-2+deb13u5", "3.14.7-1")
 PYPY_PACKAGES = ("pypy3", "pypy3-venv", "pypy3-dev")  # venv needs ensurepip; C extensions, headers
 # Imported one by one, each in a fresh process, by ``list --imports``.
-MODEL_LIBRARIES = ("trio", "anyio", "greenlet", "gevent", "uvloop")
+MODEL_MODULES = ("trio", "anyio", "greenlet", "gevent", "uvloop", "concurrent.interpreters")
 
 
 class BuildError(Exception):
@@ -335,13 +335,20 @@ def install(interpreter):
             log.write(done.stdout + done.stderr)
             print(f" {step}" + (" (FAILED)" if done.returncode else ""), end="", flush=True)
             if done.returncode:
-                failed[step] = pip_reason(done.stdout + done.stderr)
+                failed[step] = pip_reason(done.stdout + done.stderr, arguments)
                 if step == "core":
                     break
         print()
         # pip's resolver says only "conflicting dependencies" when a pin's own dependency
         # is the one that cannot install: find out which, now that every step has run.
         python = str(interpreter.venv / "bin" / "python")
+        # A library can install and still not import (uvloop built on PyPy lacks a symbol).
+        for module in MODEL_MODULES:
+            if module in dict(steps) and module not in failed:
+                seen = probe(python, module)
+                if "error" in seen:
+                    failed[module] = "installs, but does not import: " + re.sub(
+                        r"\S*/site-packages/", "", seen["error"])[:200]
         for step, why in failed.items():
             if "conflicting dependencies" in why:
                 requirement = next(p for name, pins_ in steps if name == step for p in pins_)
@@ -363,7 +370,7 @@ def diagnose(python, requirement, failed):
            "--disable-pip-version-check", "--report", "-"]
     alone = subprocess.run(ask + ["--no-deps", requirement], capture_output=True, text=True)
     if alone.returncode:
-        return pip_reason(alone.stdout + alone.stderr)
+        return pip_reason(alone.stdout + alone.stderr, [requirement])
     pulled = subprocess.run(ask + [requirement], capture_output=True, text=True)
     try:
         needs = {_canonical(item["metadata"]["name"])
@@ -381,15 +388,24 @@ def _canonical(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def pip_reason(output):
-    """The one line of pip's output that says why an install failed."""
+def pip_reason(output, requirements=()):
+    """The one line of pip's output that says why ``requirements`` (pins) did not install."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     for pattern in (r"requires a different Python", r"Ignored the following versions",
-                    r"fatal error:", r"\berror: (?!subprocess-exited|metadata-generation)",
-                    r"No matching distribution", r"^ERROR:"):
+                    r"fatal error:", r":\d+:\d+: error:",  # the compiler's first complaint
+                    r"^(\w+\.)*\w*(Error|Exception): ",  # a build backend's exception
+                    r"No matching distribution", r"^ERROR: "):
         hits = [line for line in lines if re.search(pattern, line)]
-        if hits:
-            return re.sub(r"\s+", " ", re.sub(r"^ERROR: ", "", hits[0]))[:240]
+        if not hits:
+            continue
+        line = re.sub(r"\s+", " ", re.sub(r"^ERROR: ", "", hits[0]))
+        # "Ignored ...: 0.32.0 Requires-Python >=3.10; ...; 0.35.0 Requires-Python >=3.10"
+        for name, _, version in (r.partition("==") for r in requirements if "==" in r):
+            pinned = re.search(rf"(?:^|[:;] ){re.escape(version)} Requires-Python ([^;]+)",
+                               line)
+            if pinned and name.lower() in output.lower():
+                return f"{name} {version} requires Python {pinned.group(1).strip()}"
+        return line[:240]
     return _last_line(output)
 
 
@@ -412,7 +428,11 @@ with warnings.catch_warnings(record=True) as seen:
     except BaseException as error:
         print(json.dumps({"error": f"{type(error).__name__}: {error}"}))
         sys.exit()
-print(json.dumps({"version": importlib.metadata.version(name),
+try:
+    version = importlib.metadata.version(name)
+except importlib.metadata.PackageNotFoundError:
+    version = "standard library"
+print(json.dumps({"version": version,
                   "gil_before": before, "gil_after": gil() if gil else True,
                   "warnings": [str(w.message) for w in seen if "GIL" in str(w.message)]}))
 """
@@ -511,7 +531,7 @@ def main(argv=None):
             print(describe(interpreter))
             python = interpreter.venv / "bin" / "python"
             if args.imports and python.exists():
-                for module in MODEL_LIBRARIES:
+                for module in MODEL_MODULES:
                     seen = probe(python, module)
                     if "error" in seen:
                         print(f"{'':11}import {module}: {seen['error']}")
