@@ -342,13 +342,16 @@ def install(interpreter):
         # pip's resolver says only "conflicting dependencies" when a pin's own dependency
         # is the one that cannot install: find out which, now that every step has run.
         python = str(interpreter.venv / "bin" / "python")
-        # A library can install and still not import (uvloop built on PyPy lacks a symbol).
+        # A library can install and still not import (uvloop built on PyPy lacks a symbol):
+        # take it out again, so that its variants are unavailable here rather than broken.
         for module in MODEL_MODULES:
             if module in dict(steps) and module not in failed:
                 seen = probe(python, module)
                 if "error" in seen:
                     failed[module] = "installs, but does not import: " + re.sub(
                         r"\S*/site-packages/", "", seen["error"])[:200]
+                    subprocess.run([python, "-m", "pip", "uninstall", "--yes", module],
+                                   stdout=log, stderr=subprocess.STDOUT)
         for step, why in failed.items():
             if "conflicting dependencies" in why:
                 requirement = next(p for name, pins_ in steps if name == step for p in pins_)
