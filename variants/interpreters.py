@@ -1,40 +1,43 @@
 """Subinterpreters handing items over through concurrent.interpreters.create_queue(maxsize=capacity).
 
-Each producer and each consumer gets an interpreter of its own, created for the run, and a
-thread of its own, which ``interp.call(...)`` switches into that interpreter. Interpreters
-share no objects, and each has its own GIL, so on any build the workers run Python code at
-the same time, as processes do, but in one process. The one way across is the queue:
-``put`` copies the item out of the producer's interpreter (ints and ``None`` natively,
-other objects by pickle) and ``get`` rebuilds it in the consumer's. The sources and sinks
-are pickled into the interpreter that uses them when its thread calls in, as the
-``processes`` exhibit pickles them into its children. ``produce`` and ``consume`` reach
-nothing outside themselves (they import what they use), so they cross as code: the
-interpreters do not import this module.
+Each producer and each consumer gets an interpreter of its own (Python 3.14) and a thread
+of its own, which ``interp.call(...)`` switches into that interpreter. Interpreters share
+no objects and each has its own GIL, so on any build the workers run Python code at the
+same time, as processes do, but in one process. The one way across is the queue: ``put``
+copies the item out of the producer's interpreter (ints and ``None`` natively, other
+objects by pickle) and ``get`` rebuilds it in the consumer's. The sources and sinks are
+pickled into the interpreter that uses them when its thread calls in, as ``processes``
+pickles them into its children. ``produce`` and ``consume`` reach nothing outside
+themselves (they import what they use), so they cross as code: no interpreter has to
+import this module.
 
-Back-pressure: the queue holds at most ``capacity`` items, but its blocking ``put`` and
-``get`` cannot be woken by the other side. They try, and while the queue is full (or
-empty) sleep 10 ms and try again (CPython issue 143017). A side that finds the queue full
-or empty therefore waits about 10 ms whether or not the other side moves a microsecond
-later. At capacity 1 the two sides take turns through those sleeps, one item per round;
-a bigger queue lets each round move up to ``capacity`` items, so the cost per item falls
-roughly as 1/capacity. Scratch figures on 3.14.7 (GIL build, 300 items, one producer and
-one consumer, run() as timed, start-up included): about 10 ms per item at capacity 1,
-1 ms at capacity 10, 0.1 ms at capacity 100, against about 5 µs for ``threads``.
-``docs/alternatives/interpreters_eventfd.py`` blocks on kernel semaphores instead.
+Back-pressure: the queue holds at most ``capacity`` items, but nothing wakes a blocked
+``put`` or ``get``: each tries, and while the queue is full (or empty) sleeps 10 ms and
+tries again (CPython issue 143017). A side that finds the queue full or empty waits about
+10 ms even if the other side moves a microsecond later, so one round of polls moves at
+most ``capacity`` items and the cost per item is about 11 ms / capacity. Scratch figures
+on 3.14.7 (GIL build; one producer, one consumer; a busy 2-core machine; per item, the
+run's start-up taken off): 11 ms at capacity 1, 1.1 ms at capacity 10, 0.13 ms at 100,
+where ``threads`` takes 27, 2.2 and 2.4 µs on the same build. The free-threaded build
+polls the same. ``docs/alternatives/interpreters_eventfd.py`` blocks on kernel
+semaphores instead and hands an item over in a few microseconds.
 
 Shutdown: when every producer has returned, the main thread puts one ``None`` per consumer
-(the identity of an ``object()`` sentinel would not survive the crossing). Failure is
+(the identity of an ``object()`` sentinel would not survive the crossing). The
+interpreters are closed only after every consumer is done: an item still queued when the
+interpreter that put it is closed turns into ``interpreters.UNBOUND``. Failure is
 cooperative, as with ``threads``, since nothing stops an interpreter from outside. A
 worker whose source or sink raises sets a one-byte flag that every worker shares (a
-``memoryview``: its memory is shared between interpreters, not copied) and returns the
-exception, which is pickled back, so that ``run`` raises it with its own type; a consumer
-that failed keeps taking items until its ``None``, so that no producer stays blocked on a
-full queue; producers look at the flag before each item. The main thread joins every
-thread, closes every interpreter, then raises the first error.
+``memoryview``, whose memory crosses interpreters shared, not copied) and returns the
+exception, pickled back so that ``run`` raises it with its own type; a consumer that
+failed keeps taking items until its ``None``, so that no producer stays blocked on a full
+queue; producers look at the flag before each item. The main thread joins every thread,
+closes every interpreter, then raises the first error.
 
-What its timing includes: creating and closing an interpreter per worker, unpickling its
-source or sink there (a few milliseconds in all), the threads, and every sleep in the
-polls. Unavailable before Python 3.14, which has no ``concurrent.interpreters``.
+What its timing includes: creating, calling into and closing an interpreter per worker
+(about 0.1 s per run for two on the GIL build, 0.2 s free-threaded, in a venv), the
+threads, and every sleep of the polls. Unavailable before Python 3.14, which has no
+``concurrent.interpreters``.
 """
 
 import threading
@@ -80,8 +83,7 @@ def run(sources, sinks, capacity, io):
     stopping = memoryview(bytearray(1))
     errors = []
 
-    def work(function, *args):
-        interp = interpreters.create()
+    def work(interp, function, *args):
         try:
             error = interp.call(function, queue, *args, stopping)
         except interpreters.InterpreterError as exc:  # e.g. a sink that cannot be pickled
@@ -90,21 +92,25 @@ def run(sources, sinks, capacity, io):
             if function is consume:
                 while queue.get() is not None:
                     pass  # this consumer's share of the draining, from here
-        finally:
-            interp.close()
         if error is not None:
             errors.append(error)
 
-    producers = [threading.Thread(target=work, args=(produce, source, io))
-                 for source in sources]
-    consumers = [threading.Thread(target=work, args=(consume, sink)) for sink in sinks]
-    for thread in producers + consumers:
-        thread.start()
-    for thread in producers:
-        thread.join()
-    for _ in consumers:
-        queue.put(None)
-    for thread in consumers:
-        thread.join()
+    workers = [(interpreters.create(), produce, source, io) for source in sources]
+    workers += [(interpreters.create(), consume, sink) for sink in sinks]
+    threads = [threading.Thread(target=work, args=worker) for worker in workers]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads[:len(sources)]:
+            thread.join()
+        for _ in sinks:
+            queue.put(None)
+        for thread in threads[len(sources):]:
+            thread.join()
+    finally:
+        # Only now: an item still queued when the interpreter that put it is closed
+        # turns into interpreters.UNBOUND (the queue's default for orphaned items).
+        for interp, *_ in workers:
+            interp.close()
     if errors:
         raise errors[0]

@@ -12,7 +12,13 @@ side writes.
 
 Shutdown, failure and start-up are the ``interpreters`` exhibit's: one ``None`` per
 consumer (through the same slots), a shared one-byte flag, consumers that drain after a
-failure. Linux only (``os.eventfd``), Python 3.14.
+failure, interpreters closed last. Linux only (``os.eventfd``), Python 3.14.
+
+Scratch figures, as the exhibit's (3.14.7 GIL build, 30,000 items, one producer and one
+consumer, per item with the run's start-up taken off): 8.5 µs at capacity 1, about 4 µs
+at capacity 10 and 100, against 11 ms, 1.1 ms and 0.13 ms for the polling queue, and 27,
+2.2 and 2.4 µs for ``threads``. Four system calls per item (two on each side) instead of
+none, but nobody sleeps longer than the other side takes.
 """
 
 import os
@@ -72,33 +78,32 @@ def run(sources, sinks, capacity, io):
     stopping = memoryview(bytearray(1))
     errors = []
 
-    def work(function, *args):
-        interp = interpreters.create()
+    def work(interp, function, *args):
         try:
             error = interp.call(function, queue, *args, stopping, free, ready)
         except interpreters.InterpreterError as exc:
             stopping[0] = 1
             error = exc
-        finally:
-            interp.close()
         if error is not None:
             errors.append(error)
 
-    producers = [threading.Thread(target=work, args=(produce, source, io))
-                 for source in sources]
-    consumers = [threading.Thread(target=work, args=(consume, sink)) for sink in sinks]
-    for thread in producers + consumers:
-        thread.start()
+    workers = [(interpreters.create(), produce, source, io) for source in sources]
+    workers += [(interpreters.create(), consume, sink) for sink in sinks]
+    threads = [threading.Thread(target=work, args=worker) for worker in workers]
     try:
-        for thread in producers:
+        for thread in threads:
+            thread.start()
+        for thread in threads[:len(sources)]:
             thread.join()
-        for _ in consumers:
+        for _ in sinks:
             os.eventfd_read(free)
             queue.put_nowait(None)
             os.eventfd_write(ready, 1)
-        for thread in consumers:
+        for thread in threads[len(sources):]:
             thread.join()
     finally:
+        for interp, *_ in workers:
+            interp.close()  # not before: queued items die with the interpreter that put them
         os.close(free)
         os.close(ready)
     if errors:
