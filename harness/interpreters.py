@@ -46,8 +46,8 @@ BUILD_INFO = "capqueue-build.json"  # beside each source build, in its prefix
 INSTALL_INFO = ".capqueue-install.json"  # in each venv: what installed and what did not
 
 PYENV_VERSIONS = ("3.10.13", "3.11.7", "3.12.1", "3.13.0")
-# Debian source package versions the mirror serves (its indexes list newer ones it does not:
-# see docs); each is built with the GIL and free-threaded.
+# Debian source package versions the mirror serves (its indexes also list newer ones whose
+# files it does not serve: 404); each is built with the GIL and free-threaded.
 DEBIAN_SOURCES = ("3.13.5-2+deb13u5", "3.14.7-1")
 PYPY_PACKAGES = ("pypy3", "pypy3-venv", "pypy3-dev")  # venv needs ensurepip; C extensions, headers
 # Imported one by one, each in a fresh process, by ``list --imports``.
@@ -100,13 +100,14 @@ def source_builds(debian_version):
 
 def upstream(debian_version):
     """The CPython version of a Debian source version: "3.13.5-2+deb13u5" -> "3.13.5"."""
-    if not re.fullmatch(r"3\.\d+\.\d+(?:[abrc]+\d+)?-[\w.+~]+", debian_version):
+    if not re.fullmatch(r"3\.\d+\.\d+(?:~?[abrc]+\d+)?-[\w.+~]+", debian_version):
         raise BuildError(f"{debian_version!r} is not a Debian source version of CPython, "
                          "such as 3.14.7-1")
     return debian_version.split("-")[0].replace("~", "")
 
 
 def pypy():
+    """Debian's PyPy, where its package puts it."""
     return Interpreter("pypy3", "apt", Path("/usr/bin/pypy3"))
 
 
@@ -124,6 +125,7 @@ def known(sources=()):
 
 
 def select(names, sources=()):
+    """The interpreters called ``names`` (all when none), or a ``BuildError`` naming the unknown."""
     everything = known(sources)
     if not names:
         return everything
@@ -191,6 +193,8 @@ def _download(url, path, log):
             shutil.copyfileobj(response, out)
     except OSError as error:
         partial.unlink(missing_ok=True)
+        if getattr(error, "code", None) == 404:  # its indexes may list it all the same
+            raise BuildError(f"the mirror does not serve {url} (404)") from None
         raise BuildError(f"could not fetch {url}: {error}") from None
     partial.rename(path)
     return path
