@@ -86,7 +86,7 @@ def run(sources, sinks, capacity, io):
     def work(interp, function, *args):
         try:
             error = interp.call(function, queue, *args, stopping)
-        except interpreters.InterpreterError as exc:  # e.g. a sink that cannot be pickled
+        except Exception as exc:  # the call itself failed: a sink that cannot cross, say
             stopping[0] = 1
             error = exc
             if function is consume:

@@ -81,9 +81,16 @@ def run(sources, sinks, capacity, io):
     def work(interp, function, *args):
         try:
             error = interp.call(function, queue, *args, stopping, free, ready)
-        except interpreters.InterpreterError as exc:
+        except Exception as exc:  # the call itself failed: a sink that cannot cross, say
             stopping[0] = 1
             error = exc
+            if function is consume:
+                while True:  # this consumer's share of the draining, from here
+                    os.eventfd_read(ready)
+                    item = queue.get_nowait()
+                    os.eventfd_write(free, 1)
+                    if item is None:
+                        break
         if error is not None:
             errors.append(error)
 
