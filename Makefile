@@ -11,7 +11,7 @@ READY := $(VENV)/.installed
 EXAMPLE := examples/capqueue-simplequeue
 EXAMPLE_SITE := $(VENV)/example-site
 
-.PHONY: help setup compare test instructions valgrind docs study scale clean redis-server
+.PHONY: help setup compare test instructions valgrind docs study scale interpreters clean redis-server
 .DEFAULT_GOAL := compare
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
@@ -102,6 +102,13 @@ scale: $(READY)
 	    --append $(SCALE_DIR)/items-10000000.json || exit 1; \
 	done
 	$(BIN)/capqueue report $(SCALE_DIR)/items-*.json
+
+# Every interpreter of the matrix under .interpreters/ (git ignores it), each with a venv of
+# the study: builds only what is missing (a CPython build takes minutes), installs each model
+# library separately, and ends by listing what it could not do and why. Not needed by `test`.
+interpreters:
+	$(PYTHON) -m harness.interpreters build; built=$$?; \
+	$(PYTHON) -m harness.interpreters install && exit $$built
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

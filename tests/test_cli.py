@@ -82,7 +82,8 @@ def test_a_missing_library_makes_its_variants_unavailable_and_the_others_run():
     assert checked.returncode == 0, checked.stdout + checked.stderr
     lines = checked.stdout.splitlines()
     assert any(line.split()[:2] == ["skip", "gevent"] for line in lines)
-    assert sum(line.startswith("ok ") for line in lines) == len(lines) - 2  # all the others
+    # all the others, but for variants whose library this Python lacks (interpreters < 3.14)
+    assert all(line.startswith(("ok ", "skip ")) for line in lines[1:]), checked.stdout
 
 
 def test_a_variant_file_whose_library_is_missing_is_unavailable_and_the_others_run(tmp_path):
@@ -128,7 +129,9 @@ def test_a_broken_module_found_by_discovery_is_listed_and_the_others_run(tmp_pat
     broken_line = next(line for line in lines if "half_written" in line)
     assert broken_line.split()[0] == "FAIL"
     assert "broken: does not import: invalid syntax at line 1" in broken_line
-    assert sum(line.startswith("ok ") for line in lines) == len(lines) - 2  # all the others
+    # all the others, but for variants whose library this Python lacks (interpreters < 3.14)
+    assert all(line.startswith(("ok ", "skip ")) for line in lines[1:]
+               if line is not broken_line), checked.stdout
 
 
 def test_a_hanging_variant_does_not_hang_the_harness():
