@@ -51,9 +51,10 @@ WAIT_SHARE = 0.9  # of --io, the least mean time between a producer's takes
 
 
 def time_limit(workload):
-    """The default limit for one check run: 10 s, plus 50 µs per item for big workloads,
-    plus twice the work of every item done one after another (the slowest a model can be)."""
-    return 10.0 + workload.total * (50e-6 + 2 * (workload.io + workload.cpu))
+    """The default limit for one check run: 20 s, plus 200 µs per item for big workloads
+    (subinterpreters that poll their queue take about 1 ms an item at capacity 10), plus
+    twice the work of every item done one after another (the slowest a model can be)."""
+    return 20.0 + workload.total * (200e-6 + 2 * (workload.io + workload.cpu))
 
 
 @dataclass

@@ -20,7 +20,6 @@ import faulthandler
 import gc
 import inspect
 import json
-import multiprocessing
 import os
 import signal
 import sys
@@ -61,10 +60,7 @@ def main(argv=None):
             trace(variant, run, workload, args.cpu_loops)
     else:
         failure = (args.fail_in, args.fail_at) if args.fail_in else None
-        # A lock from the spawn context can be handed to processes of any start method;
-        # one from the default (fork) context is refused by spawn and forkserver children.
-        lock = multiprocessing.get_context("spawn").Lock()
-        ledger = Ledger(args.ledger, workload, failure, lock=lock)
+        ledger = Ledger(args.ledger, workload, failure)
         with variant.ready() as run:
             report = check(run, workload, ledger, args.cpu_loops)
         processes = leftovers.descendants()  # the run's own: its service is stopped by now

@@ -101,7 +101,7 @@ def add_common_options(parser, command, check_options=True):
                         help=PATH_HELP[command])
     if check_options:
         parser.add_argument("--check-timeout", type=seconds, metavar="SECONDS",
-                            help="time limit of one check run (default: 10 s plus 50 µs "
+                            help="time limit of one check run (default: 20 s plus 200 µs "
                                  "per item)")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP.get(
         command, "on errors, show tracebacks and the checked process's output (for a hang, "

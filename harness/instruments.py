@@ -23,10 +23,13 @@ the model (preemptive or not), so a queue that ignores its cap shows up as a bou
 capacity. Loss, duplication and reordering show up in the sink calls themselves.
 """
 
+import contextlib
+import fcntl
 import mmap
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 
@@ -116,16 +119,23 @@ def timed_sinks(consumers, loops=0):
 class Ledger:
     """Check-mode counters for one run, in a file-backed mmap that every process can open.
 
-    The parent creates the file; the run (possibly several processes) records into it
-    under one lock, which also gives every event its place in a single global order; the
-    parent reads it afterwards, even if the run had to be killed.
+    The parent creates the file; the run (possibly several processes, or interpreters)
+    records into it under one lock, which also gives every event its place in a single
+    global order; the parent reads it afterwards, even if the run had to be killed.
+
+    The lock is an ``flock`` on the ledger file, taken through this object's own open
+    file, with a thread lock in front for the threads that share the object. An ``flock``
+    excludes every other open file of the same file, even in the same process, so it holds
+    across processes and across subinterpreters alike (each reopens the file when the
+    ledger is unpickled, and a forked child reopens it on its first event); and the kernel
+    releases it when its holder dies, so a worker killed in the middle of recording cannot
+    leave the others waiting forever.
     """
 
-    def __init__(self, path, workload, failure=None, lock=None):
+    def __init__(self, path, workload, failure=None):
         self.path = path
         self.workload = workload
         self.failure = failure  # None, or ("sink" | "source", item)
-        self.lock = lock  # a multiprocessing.Lock to record with; None to only read
         self._map()
 
     @staticmethod
@@ -152,8 +162,10 @@ class Ledger:
 
     def _map(self):
         w = self.workload
-        with open(self.path, "r+b") as file:
-            self._mmap = mmap.mmap(file.fileno(), self._size(w))
+        self._file = open(self.path, "r+b")  # noqa: SIM115 - kept open for the flock
+        self._mmap = mmap.mmap(self._file.fileno(), self._size(w))
+        self._pid = os.getpid()
+        self._thread_lock = threading.Lock()
         self._views = []
         at = 0
         for name, length in self._arrays(w):
@@ -165,20 +177,33 @@ class Ledger:
         self._views.append(self.seen)
 
     def __getstate__(self):
-        # Worker processes reopen the file; the lock travels as multiprocessing allows
-        # (inherited, or pickled while a process is being spawned).
-        return self.path, self.workload, self.failure, self.lock
+        # Another process or interpreter reopens the file, and so gets its own flock.
+        return self.path, self.workload, self.failure
 
     def __setstate__(self, state):
-        self.path, self.workload, self.failure, self.lock = state
+        self.path, self.workload, self.failure = state
         self._map()
+
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold the ledger's lock: one event at a time, across every worker of the run."""
+        if os.getpid() != self._pid:  # a forked child shares its parent's open file: reopen
+            self._pid = os.getpid()
+            self._file = open(self.path, "r+b")  # noqa: SIM115
+            self._thread_lock = threading.Lock()  # another thread may have held ours at fork
+        with self._thread_lock:
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
 
     # Events, recorded by the instruments while the run goes on.
 
     def took(self, producer, item):
         """Producer ``producer`` asks its source for ``item``: its previous item is in the queue."""
         now = time.monotonic_ns()
-        with self.lock:
+        with self.lock():
             self._next(P_PRODUCER, producer, item)
             if self.takes[producer]:
                 self.head[PUTS] += 1
@@ -191,7 +216,7 @@ class Ledger:
 
     def ran_out(self, producer):
         """Producer ``producer`` found its source exhausted: its last item is in the queue."""
-        with self.lock:
+        with self.lock():
             self._next(P_PRODUCER, producer, 0)
             if self.takes[producer] and not self.exhausted[producer]:
                 self.head[PUTS] += 1
@@ -200,7 +225,7 @@ class Ledger:
 
     def processed(self, consumer, item):
         """Consumer ``consumer`` calls its sink with ``item``."""
-        with self.lock:
+        with self.lock():
             self._next(P_CONSUMER, consumer, item)
             self._inject("sink", item)
             w = self.workload
@@ -224,9 +249,8 @@ class Ledger:
     def mark_returned(self):
         """``run`` has returned (or raised): any later event is a worker left running.
 
-        No lock: a variant may have killed a worker process inside ``with self.lock``
-        (``Process.terminate()`` does not wait for a good moment), and that lock would
-        then never be released. One aligned 8-byte store needs none.
+        No lock: one aligned 8-byte store needs none, and a worker killed by the variant
+        may still hold it for a moment.
         """
         self.head[RETURNED] = self.head[SEQ] + 1
 
@@ -276,6 +300,7 @@ class Ledger:
         for view in self._views:
             view.release()
         self._mmap.close()
+        self._file.close()
 
 
 class RecordedSource:

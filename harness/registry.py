@@ -25,6 +25,7 @@ import inspect
 import pkgutil
 import shutil
 import sys
+import warnings
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -197,12 +198,21 @@ def _origin_of(name):
 def _load(name, origin, load):
     """Import a variant's module with ``load`` and hold it to the contract."""
     try:
-        module = load()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            module = load()
+        for warning in caught:  # said again, except the GIL's: see _gil_turned_on
+            if not _gil_turned_on(warning):
+                warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                       warning.lineno)
     except ModuleNotFoundError as exc:
         missing = (exc.name or "").partition(".")[0]
+        version = ".".join(map(str, sys.version_info[:2]))
+        if missing in sys.stdlib_module_names:  # a module of a newer Python
+            return Variant(name, origin, status="unavailable", error=exc,
+                           problem=f"needs {exc.name}, which Python {version} does not have")
         if missing and missing not in ("variants", "harness") and not missing.startswith(
                 "capqueue_variant_"):
-            version = ".".join(map(str, sys.version_info[:2]))
             return Variant(name, origin, status="unavailable", error=exc,
                            problem=f"needs {missing}, which is not installed for Python {version}")
         return Variant(name, origin, status="broken", problem=f"does not import: {exc}",
@@ -224,6 +234,18 @@ def _load(name, origin, load):
     doc = inspect.getdoc(module)
     return Variant(name, origin, model=module.MODEL, description=doc.splitlines()[0],
                    run=module.run, service=getattr(module, "service", None))
+
+
+def _gil_turned_on(warning):
+    """Whether a warning is a free-threaded build saying an import turned the GIL on.
+
+    Listing variants imports them all, gevent's included, and the warning would reach the
+    user's terminal on every command; the process that times a variant imports only that
+    one and records whether the GIL was on (``capqueue_gil_enabled``), and
+    ``python -m harness.interpreters list --imports`` says which library does it.
+    """
+    return issubclass(warning.category, RuntimeWarning) and \
+        "global interpreter lock" in str(warning.message)
 
 
 def _contract_problem(module):

@@ -63,3 +63,27 @@ def test_a_working_sink_can_cross_to_another_process():
     import pickle
     sink = pickle.loads(pickle.dumps(WorkingSink(5, deque(maxlen=1).append)))
     assert sink.loops == 5
+
+
+def test_the_ledger_lock_excludes_other_open_files_of_the_ledger(tmp_path):
+    # What subinterpreters and processes rely on: two ledgers on one file, in one process,
+    # each with its own open file, exclude each other.
+    import fcntl
+    import pickle
+
+    from harness.instruments import Ledger
+    from harness.workload import Workload
+
+    workload = Workload(items=3)
+    Ledger.create(tmp_path / "ledger", workload)
+    first = Ledger(tmp_path / "ledger", workload)
+    second = pickle.loads(pickle.dumps(first))  # as another interpreter gets it
+    with first.lock():
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(second._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    fcntl.flock(second._file, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
+    fcntl.flock(second._file, fcntl.LOCK_UN)
+    first.took(0, 1)
+    assert second.takes[0] == 1  # and both see the same counters
+    first.close()
+    second.close()

@@ -135,3 +135,13 @@ def test_a_service_whose_run_cannot_take_it_is_refused(tmp_path):
     with pytest.raises(VariantError, match=r"does not take \(sources, sinks, capacity, io, "
                                            r"service\)"):
         load_path(write(tmp_path, "unserved", text))
+
+
+def test_a_module_of_a_newer_python_is_named_whole(tmp_path, monkeypatch):
+    write(tmp_path, "from_the_future", "import concurrent.no_such_module\n")
+    monkeypatch.setattr(variants, "__path__", [*variants.__path__, str(tmp_path)])
+    found = {v.name: v for v in discover()}
+    version = ".".join(map(str, sys.version_info[:2]))
+    assert found["from_the_future"].status == "unavailable"
+    assert found["from_the_future"].problem == (
+        f"needs concurrent.no_such_module, which Python {version} does not have")
