@@ -23,7 +23,7 @@ from harness.results import ResultsError
 from harness.workload import Workload, WorkloadError, whole_number
 
 TRACE_ITEMS = 35  # the teaching notebook's run: range(1, 36)
-COMPARE_PRESET = {"processes": 10, "values": 3}  # see cmd_measure
+COMPARE_PRESET = {"processes": 8, "values": 3}  # see cmd_measure
 
 USER_ERRORS = (UsageError, WorkloadError, VariantError, ResultsError, docs.DocsError)
 
@@ -353,8 +353,8 @@ def cmd_measure(command, argv):
     Workload.add_options(parser)
     add_common_options(parser, command)
     measure.add_measure_options(parser)
-    # compare's default is pyperf's own --fast preset (10 processes x 2 values) widened to
-    # 3 values, so that a table of every variant takes minutes, not a quarter of an hour.
+    # compare's default, 8 processes x 3 values, keeps a table of every variant under three
+    # minutes on a 2-core machine (see docs/methodology.md for what more processes buy).
     session = measure.Session(parser, **(COMPARE_PRESET if command == "compare" else {}))
     parser.description = DESCRIPTIONS[command]  # pyperf sets its own; ours says more
     parser.epilog = f"{measure.TIMER_NOTE} {DESCRIPTIONS['long']}"
