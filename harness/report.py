@@ -22,6 +22,7 @@ import os
 import platform
 import statistics
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 
 from harness.registry import BASELINE
 from harness.workload import Workload, format_duration
@@ -349,7 +350,7 @@ def points(suites, sources=None):
         for row in rows(suite):
             found.setdefault((row.workload, source), []).append(row)
     repeated = len({w for w, _ in found}) < len(found)
-    return [Point(w, source if repeated else "", found_rows)
+    return [Point(w, PurePath(source).name if repeated else "", found_rows)
             for (w, source), found_rows in found.items()]
 
 
@@ -485,6 +486,40 @@ def matrix_tables(suites, markdown=False):
     return [part if isinstance(part, list) else [part] for part in parts]
 
 
+def _moves(found):
+    """Per variant (cheapest first): its ratio to sequential in each run, and how far each
+    later run's ratio moved from the first's (None where a run lacks it)."""
+    ratio = [{r.variant: r.ratio for r in p.rows} for p in found]
+    out = []
+    for row in sorted(found[0].rows, key=lambda r: r.median):
+        ratios = [r.get(row.variant) for r in ratio]
+        first = ratios[0]
+        out.append((row.variant, ratios, [later / first - 1 if later and first else None
+                                          for later in ratios[1:]]))
+    return out
+
+
+def repeat_table(suites, markdown=False, sources=None):
+    """Runs of one workload on one interpreter, side by side: each variant's ratio to
+    sequential in each run, and how far the later runs moved from the first."""
+    found = points(suites, sources)
+    labels = [p.source for p in found]
+    header = ["variant", *(f"ratio, {label}" for label in labels),
+              *(f"moved, {label}" for label in labels[1:])]
+    cells = [[variant, *map(_times, ratios),
+              *("-" if m is None else f"{m:+.0%}" for m in moves)]
+             for variant, ratios, moves in _moves(found)]
+    return layout(header, cells, "l" + "r" * (len(header) - 1), markdown)
+
+
+def repeat_note(suites, sources=None):
+    """How many ratios to sequential moved by 10 % or less between the runs."""
+    moved = [abs(m) for variant, _, moves in _moves(points(suites, sources)) for m in moves
+             if m is not None and variant != BASELINE]
+    return (f"Runs of one workload on one interpreter: {sum(m <= 0.10 for m in moved)} of "
+            f"{len(moved)} ratios to sequential moved by 10 % or less between runs.")
+
+
 def render(suites, markdown=False, sources=None, only=None):
     """What ``capqueue report`` prints of ``suites``, as parts: each a list of lines, a
     table or a sentence. One workload gives its table and its notes; several (a sweep, or
@@ -495,6 +530,8 @@ def render(suites, markdown=False, sources=None, only=None):
         return matrix_tables(suites, markdown)
     if len(points(suites, sources)) == 1:
         return [table(suites[0], markdown), *([note] for note in notes(suites[0]))]
+    if len({p.workload for p in points(suites)}) == 1 and only is None:
+        return [repeat_table(suites, markdown, sources), [repeat_note(suites, sources)]]
     parts = []
     if only != "split":
         parts.append(sweep_table(suites, markdown, sources))

@@ -138,3 +138,14 @@ def test_a_model_that_never_gets_there_says_so():
     files = [suite(bench("m", [[io * 2]], Workload(items=100, io=io))) for io in (1e-4, 1e-3)]
     assert report.crossover_table(files)[1].split() == ["m", "above", "1", "ms", "above", "1",
                                                         "ms"]
+
+
+def test_two_runs_of_one_workload_show_how_far_each_ratio_moved():
+    runs = [suite(bench("sequential", [[1e-8]]), bench("trio", [[t]])) for t in (2e-6, 2.3e-6)]
+    parts = report.render(runs, sources=["a.json", "b.json"])
+    header, *lines = parts[0]
+    assert header.split() == ["variant", "ratio,", "a.json", "ratio,", "b.json", "moved,",
+                              "b.json"]
+    assert lines[1].split() == ["trio", "200.0x", "230.0x", "+15%"]
+    assert parts[1] == ["Runs of one workload on one interpreter: 0 of 1 ratios to "
+                        "sequential moved by 10 % or less between runs."]

@@ -15,12 +15,10 @@ Back-pressure: the queue holds at most ``capacity`` items, but nothing wakes a b
 ``put`` or ``get``: each tries, and while the queue is full (or empty) sleeps 10 ms and
 tries again (CPython issue 143017). A side that finds the queue full or empty waits about
 10 ms even if the other side moves a microsecond later, so one round of polls moves at
-most ``capacity`` items and the cost per item is about 11 ms / capacity. Scratch figures
-on 3.14.7 (GIL build; one producer, one consumer; a busy 2-core machine; per item, the
-run's start-up taken off): 11 ms at capacity 1, 1.1 ms at capacity 10, 0.13 ms at 100,
-where ``threads`` takes 27, 2.2 and 2.4 µs on the same build. The free-threaded build
-polls the same. ``docs/alternatives/interpreters_eventfd.py`` blocks on kernel
-semaphores instead and hands an item over in a few microseconds.
+most ``capacity`` items: expect about 10 ms / capacity per item, thousands of times a
+thread hand-off, on either build (``docs/models/interpreters.md`` has the figures).
+``docs/alternatives/interpreters_eventfd.py`` blocks on kernel semaphores instead and
+hands an item over in microseconds.
 
 Shutdown: when every producer has returned, the main thread puts one ``None`` per consumer
 (the identity of an ``object()`` sentinel would not survive the crossing). The
@@ -35,8 +33,7 @@ queue; producers look at the flag before each item. The main thread joins every 
 closes every interpreter, then raises the first error.
 
 What its timing includes: creating, calling into and closing an interpreter per worker
-(about 0.1 s per run for two on the GIL build, 0.2 s free-threaded, in a venv), the
-threads, and every sleep of the polls. Unavailable before Python 3.14, which has no
+(a tenth of a second or more per run), the threads, and every sleep of the polls. Unavailable before Python 3.14, which has no
 ``concurrent.interpreters``.
 """
 
