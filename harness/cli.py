@@ -180,6 +180,9 @@ def build_parser():
     sub.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON written by "
                      "capqueue run or compare (several: a sweep table)")
     sub.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    sub.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                     help="only the benchmarks of that workload (repeatable): one point of "
+                          "a sweep, e.g. --where capacity=1")
     sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub.set_defaults(handler=cmd_report)
     docs.add_command(commands)
@@ -324,7 +327,10 @@ def cmd_trace(args):
 
 
 def cmd_report(args):
-    suites = [results.load(path) for path in args.files]
+    try:
+        suites = report.where([results.load(path) for path in args.files], args.where)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if len(report.points(suites, args.files)) == 1:
         for workload in report.workloads(suites[0]):
             print(f"workload: {workload.describe()}")

@@ -15,10 +15,11 @@ text, or whose plot files, differ from what regeneration gives (exit status 1).
 
 The kinds (``FILE`` is relative to the project's top folder and may be a glob pattern):
 
-``report FILE... [--variants V,...] [--drop COLUMN] [--only sweep|split]``
+``report FILE... [--where FIELD=VALUE] [--variants V,...] [--drop COLUMN] [--only sweep|split]``
     the Markdown table ``capqueue report FILE... --markdown`` prints, from the same
-    functions of ``harness.report``; optionally only some variants' rows, without a column
-    (repeatable), or, for several files, only the sweep or only the fixed/marginal split.
+    functions of ``harness.report``; optionally one point of a sweep (``--where``, as the
+    command takes it), only some variants' rows, without a column (repeatable), or, for
+    several files, only the sweep or only the fixed/marginal split.
 ``plot KIND FILE... -o STEM [--variants V,...]``
     a plot from ``harness.plot`` (``python -m harness.plot``), written as STEM.svg and
     STEM.png; the block embeds the SVG.
@@ -189,6 +190,7 @@ def _parser(kind):
     if kind == "report":
         parser.add_argument("--drop", action="append", default=[])
         parser.add_argument("--only", choices=("sweep", "split"))
+        parser.add_argument("--where", action="append", default=[])
     if kind == "plot":
         parser.add_argument("-o", dest="stem", required=True)
     if kind in ("quote", "containers"):
@@ -251,7 +253,10 @@ def _load(path, mtime):  # the modification time, so that a rewritten file is re
 
 def _report(context, args):
     files = context.files(args.files)
-    suites = [context.load(path) for path in files]
+    try:
+        suites = report.where([context.load(path) for path in files], args.where)
+    except ValueError as exc:
+        raise DocsError(str(exc)) from None
     notes = []
     single = len(report.points(suites, files)) == 1
     if single and args.only:
@@ -270,7 +275,8 @@ def _report(context, args):
                    if line.startswith("|")):
             raise DocsError(f"no variant {wanted!r} in the report of {' '.join(args.files)}")
     # the files as typed, glob patterns included: the reader's shell expands them the same way
-    command = f"capqueue report {' '.join(args.files)} --markdown"
+    command = (f"capqueue report {' '.join(args.files)}"
+               + "".join(f" --where {condition}" for condition in args.where) + " --markdown")
     chosen = []
     if args.only:
         chosen.append(f"its {args.only} table")

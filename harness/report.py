@@ -24,6 +24,8 @@ import statistics
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
+import pyperf
+
 from harness.registry import BASELINE
 from harness.workload import Workload, format_duration
 
@@ -152,6 +154,34 @@ def rows(suite):
     floors = {row.workload: row.median for row in out if row.variant == BASELINE}
     out = [replace(row, floor=floors.get(row.workload)) for row in out]
     return sorted(out, key=lambda row: row.median)
+
+
+def where(suites, conditions):
+    """The suites with only the benchmarks whose workload matches every ``FIELD=VALUE`` of
+    ``conditions`` (``["capacity=1"]``): one point cut out of a sweep."""
+    if not conditions:
+        return suites
+    wanted = {}
+    for condition in conditions:
+        name, _, text = condition.partition("=")
+        field = Workload.__dataclass_fields__.get(name)
+        if field is None or not text:
+            raise ValueError(f"--where takes FIELD=VALUE with a workload field "
+                             f"({', '.join(Workload.__dataclass_fields__)}), not {condition!r}")
+        try:
+            wanted[name] = field.metadata["parse"](text)
+        except Exception as exc:
+            raise ValueError(f"--where {condition}: {exc}") from None
+    kept = []
+    for suite in suites:
+        benches = [b for b in suite.get_benchmarks() if "capqueue_variant" in b.get_metadata()
+                   and all(getattr(Workload.from_metadata(b.get_metadata()), k) == v
+                           for k, v in wanted.items())]
+        if benches:
+            kept.append(pyperf.BenchmarkSuite(benches))
+    if not kept:
+        raise ValueError(f"no benchmark matches --where {' '.join(conditions)}")
+    return kept
 
 
 def _python_of(meta):

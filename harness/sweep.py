@@ -94,8 +94,9 @@ def run_sweep(session, points, target, base, out):
                 cost = guess(session, task)
                 clock.finished(cost)
                 left -= cost
+            processes = sum(1 for run in bench.get_runs() if run.values)
             print(f"  {task.variant.name}: {report.duration(bench.median())} per item "
-                  f"(median of {len(bench.get_runs())} runs); about "
+                  f"({processes} processes); about "
                   f"{_minutes(clock.left(left))} left", file=out, flush=True)
 
         benches = session.time(passing, lambda bench: None, progress)

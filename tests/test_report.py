@@ -149,3 +149,14 @@ def test_two_runs_of_one_workload_show_how_far_each_ratio_moved():
     assert lines[1].split() == ["trio", "200.0x", "230.0x", "+15%"]
     assert parts[1] == ["Runs of one workload on one interpreter: 0 of 1 ratios to "
                         "sequential moved by 10 % or less between runs."]
+
+
+def test_where_cuts_one_point_out_of_a_sweep():
+    sweep = suite(*(bench(v, [[1e-6 * c]], Workload(capacity=c))
+                    for v in ("sequential", "trio") for c in (1, 10)))
+    [cut] = report.where([sweep], ["capacity=1"])
+    assert {r.workload.capacity for r in report.rows(cut)} == {1}
+    with pytest.raises(ValueError, match="^no benchmark matches --where capacity=5$"):
+        report.where([sweep], ["capacity=5"])
+    with pytest.raises(ValueError, match="^--where takes FIELD=VALUE with a workload field"):
+        report.where([sweep], ["colour=1"])
