@@ -595,7 +595,10 @@ def split_costs(suites):
     item ``t(n) = fixed / n + marginal``, so two sizes give both. Returns a list of
     (variant, model, fixed_us, marginal_ns) for variants measured at two different sizes.
     """
-    ordered = sorted((p.rows for p in points(suites)), key=lambda found: found[0].total)
+    found = points(suites)
+    if varying([p.workload for p in found]) != ["items"]:
+        return []  # with anything else changing too, the two sizes are not one run grown
+    ordered = sorted((p.rows for p in found), key=lambda rows_: rows_[0].total)
     small, large = ordered[0], {r.variant: r for r in ordered[-1]}
     out = []
     for row in small:

@@ -160,3 +160,11 @@ def test_where_cuts_one_point_out_of_a_sweep():
         report.where([sweep], ["capacity=5"])
     with pytest.raises(ValueError, match="^--where takes FIELD=VALUE with a workload field"):
         report.where([sweep], ["colour=1"])
+
+
+def test_the_fixed_and_marginal_split_is_only_for_runs_that_differ_in_size():
+    sizes = [suite(bench("trio", [[t]], Workload(items=n))) for n, t in ((1, 1e-3), (1000, 2e-6))]
+    assert report.split_table(sizes)  # 1 and 1,000 items: a fixed cost and a marginal one
+    producers = [suite(bench("trio", [[t]], Workload(producers=p, io=1e-3)))
+                 for p, t in ((1, 1e-3), (4, 3e-4))]
+    assert report.split_table(producers) == []  # more items, but because of more producers
