@@ -13,7 +13,9 @@ rules, each proven to fail on a deliberately broken variant in ``tests/``:
   process in any session, even one whose parent has died: see ``harness.leftovers``);
 - with ``--io``, each producer really waits: on average at least ``WAIT_SHARE`` of the wait
   between two items it takes (the ledger times every take; a model's timers may fire a
-  little early, so the rule catches a missing wait, not an imprecise one).
+  little early, so the rule catches a missing wait, not an imprecise one). A wait shorter
+  than ``WAIT_RESOLUTION`` is within the check's own cost per item: the verdict says it
+  was not proven.
 
 With an injected failure the rules change: the injected error must come out of ``run``
 (alone, or inside an ``ExceptionGroup``) within ``SHUTDOWN_LIMIT`` seconds, and nothing may
@@ -48,6 +50,9 @@ SHUTDOWN_LIMIT = 2.0  # seconds from the injected failure to run() returning
 POLL = 0.05  # seconds between looks at a running check
 DUMP_WAIT = 0.2  # seconds a stuck process is given to print its stacks
 WAIT_SHARE = 0.9  # of --io, the least mean time between a producer's takes
+# Below this the rule cannot tell a wait from the check's own cost per item (a few locked
+# writes to the ledger, tens of microseconds with the hand-off): such waits are not proven.
+WAIT_RESOLUTION = 50e-6
 
 
 def time_limit(workload):
@@ -251,6 +256,9 @@ def _judge(name, workload, ledger, report, status, stderr, timeout, failure):
         problems.extend(_judge_ending(report, failure, verdict))
     if not problems and failure is None and workload.io:
         problems.extend(_missing_waits(ledger, workload))
+        if workload.io < WAIT_RESOLUTION:
+            verdict.notes.append(f"waits under {format_duration(WAIT_RESOLUTION)} are not "
+                                 "proven: the check's own cost per item is of that order")
     if not problems and failure is None:
         missing = ledger.first_missing()
         if missing is not None:
