@@ -66,13 +66,21 @@ def _one_field(found):
 
 
 def _series(found, field, value):
-    """variant -> [(x, value(row))], variants in the order of the last point's costs."""
+    """variant -> [(x, value(row))], variants in the order of the last point's costs.
+
+    A point a variant lacks (it failed its check there) is NaN, so that its line breaks
+    instead of joining the points on either side as if it had been measured between them.
+    """
     found = sorted(found, key=lambda p: getattr(p.workload, field))
-    series = {r.variant: [] for r in found[-1].rows}
+    names = list(dict.fromkeys([r.variant for r in found[-1].rows]
+                               + [r.variant for p in found for r in p.rows]))
+    series = {name: [] for name in names}
     for point in found:
-        for row in point.rows:
-            series.setdefault(row.variant, []).append((getattr(point.workload, field),
-                                                       value(row)))
+        here = {row.variant: row for row in point.rows}
+        for name in names:
+            row = here.get(name)
+            series[name].append((getattr(point.workload, field),
+                                 value(row) if row else float("nan")))
     return series
 
 
@@ -239,7 +247,8 @@ def heatmap(suites, stem, variants=None):
 
 def for_sweep(suites, stem):
     """The figure a sweep is read by: a heat map over two parameters; over one, the
-    throughput when producers wait, the efficiency when consumers work, else the cost."""
+    throughput when producers wait, the efficiency when consumers work or when the work
+    itself is swept, else the cost."""
     found = report.points(suites)
     varying = report.varying([p.workload for p in found])
     if len(varying) == 2:
@@ -249,7 +258,7 @@ def for_sweep(suites, stem):
     workload = found[0].workload
     if workload.io and varying[0] == "producers":
         return throughput(suites, stem)
-    if workload.cpu and varying[0] == "consumers":
+    if (workload.cpu and varying[0] == "consumers") or varying[0] in ("io", "cpu"):
         return efficiency(suites, stem)
     return sweep(suites, stem)
 
