@@ -504,6 +504,9 @@ def matrix_tables(suites, markdown=False):
 
     parts = one("Time per item (median over pyperf's processes); - where the variant did not "
                 "run on that interpreter:", lambda r, v: duration(r.median) if r else "-")
+    if found and found[0].workload.works:
+        parts += one(f"Efficiency against the ideal ({ideal_reason(found[0])}):",
+                     lambda r, v: _percent(r.efficiency) if r else "-")
     parts += one("Ratio to each interpreter's own sequential floor:",
                  lambda r, v: _times(r.ratio) if r else "-")
     if base:

@@ -6,6 +6,7 @@ import pyperf
 
 from harness import report
 from harness.measure import python_name
+from harness.workload import Workload
 
 from conftest import capqueue
 from test_report import bench, suite
@@ -55,3 +56,13 @@ def test_the_report_of_several_interpreters_is_variants_against_interpreters():
     assert ratios[2].split() == ["trio", "250.0x", "300.0x", "400.0x"]
     assert parts[4] == ["Change in time per item against cpython-3.11.7:"]
     assert change[2].split() == ["trio", "+0%", "-40%", "-60%"]
+
+
+def test_with_work_the_matrix_shows_each_interpreters_efficiency():
+    work = Workload(items=100, consumers=2, cpu=1e-4)
+    files = [suite(bench("threads", [[e]], work, capqueue_python=p))
+             for p, e in (("cpython-3.14.7", 1e-4), ("cpython-3.14.7t", 5e-5))]
+    parts = report.render(files)
+    assert parts[2] == ["Efficiency against the ideal (100 x 100 µs of CPU work over 2 of the "
+                        "consumers and cores):"]
+    assert parts[3][1].split() == ["threads", "50%", "100%"]
