@@ -51,6 +51,7 @@ class Variant:
     run: object = None
     status: str = "ok"  # "ok" | "unavailable" | "broken"
     problem: str = ""  # why it is not ok, as a phrase: "needs trio, which is not installed"
+    newer_python: bool = False  # unavailable for want of a newer Python, which no install fixes
     path: str = ""  # set when it was loaded with --variant-path, so children can load it too
     service: object = None  # its service(), a context manager factory, if it needs a server
     error: BaseException | None = field(default=None, compare=False, repr=False)  # on import
@@ -209,7 +210,7 @@ def _load(name, origin, load):
         missing = (exc.name or "").partition(".")[0]
         version = ".".join(map(str, sys.version_info[:2]))
         if missing in sys.stdlib_module_names:  # a module of a newer Python
-            return Variant(name, origin, status="unavailable", error=exc,
+            return Variant(name, origin, status="unavailable", error=exc, newer_python=True,
                            problem=f"needs {exc.name}, which Python {version} does not have")
         if missing and missing not in ("variants", "harness") and not missing.startswith(
                 "capqueue_variant_"):

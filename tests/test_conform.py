@@ -1,5 +1,6 @@
 """capqueue conform and the pytest plugin: the whole contract on one variant, one battery."""
 
+import os
 import subprocess
 import sys
 
@@ -65,3 +66,20 @@ def test_the_pytest_plugin_runs_the_battery_over_the_variants_a_suite_names(tmp_
     assert ("the failure injected in a sink at item 150 did not come out of run(): it returned "
             "normally") in result.stdout
     assert f"again: capqueue check --variant-path {broken('swallows_errors')}" in result.stdout
+
+
+def test_on_ci_the_plugin_skips_only_a_variant_that_needs_a_newer_python(tmp_path):
+    for name, line in [("from_the_future", "import concurrent.no_such_module\n"),
+                       ("not_installed", "import no_such_library_for_capqueue\n")]:
+        (tmp_path / f"{name}.py").write_text(line)
+    paths = [str(tmp_path / "from_the_future.py"), str(tmp_path / "not_installed.py")]
+    (tmp_path / "test_theirs.py").write_text(
+        PLUGIN_TEST.replace("paths=[{path!r}]", f"paths={paths!r}"))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                             "--rootdir", str(tmp_path), str(tmp_path)], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "CI": "1"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "12 failed, 12 skipped" in result.stdout  # 12 failure cases each
+    assert "from_the_future needs concurrent.no_such_module, which Python" in result.stdout
+    assert "not_installed is unavailable: needs no_such_library_for_capqueue" in result.stdout
