@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, capqueue
 from harness import instructions
 from harness.instructions import Counts, Problem, benchmark, parse_log
-from harness.registry import find
+from harness.registry import Variant, find
 from harness.workload import Workload
 
 needs_valgrind = pytest.mark.skipif(
@@ -169,3 +169,11 @@ def test_a_count_whose_base_moved_meanwhile_is_redone_then_refused(monkeypatch, 
         found = instructions.count_variant("valgrind", find("sequential"), workload)
         assert (found.per_item, found.per_run) == (400, 500)
     assert next(counts, None) is None  # every count the script planned was taken
+
+
+def test_a_variant_served_by_another_process_is_left_out_before_counting():
+    served = Variant("brokered", "brokered.py", run=lambda *a, **k: None,
+                     service=lambda: None)
+    with pytest.raises(instructions.Problem, match="through a server in another process") as info:
+        instructions.count_variant("valgrind-never-called", served, Workload(items=10))
+    assert info.value.left_out
