@@ -245,6 +245,55 @@ def heatmap(suites, stem, variants=None):
         return save(figure, stem)
 
 
+def matrix(suites, stem, variants=None):
+    """Time per item of each variant on each interpreter: a row per variant, a marker per
+    interpreter (hollow for a free-threaded build), on one logarithmic axis.
+
+    For the results of ``capqueue matrix``: one workload, measured under several
+    interpreters. A row's markers apart are what the interpreter changes; rows apart are
+    what the model changes.
+    """
+    found = [row for suite in suites for row in report.rows(suite)
+             if not variants or row.variant in variants]
+    if not found:
+        raise results.ResultsError("nothing to plot: the files hold no capqueue benchmarks")
+    if len({row.workload for row in found}) != 1:
+        raise results.ResultsError("a matrix plot needs results of one workload, measured "
+                                   "under several interpreters")
+    pythons = report.interpreters(suites)
+    base = min(pythons, key=lambda python: python.endswith("t"))  # the first GIL build
+    order = {row.variant: row.median for row in found if row.python == base}
+    names = sorted({row.variant for row in found}, key=lambda v: order.get(v, float("inf")))
+    cell = {(row.variant, row.python): row for row in found}
+    colors = matplotlib.colormaps["tab10"].colors
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(8, 1.6 + 0.32 * len(names)), layout="constrained")
+        axes = figure.subplots()
+        for index, python in enumerate(pythons):
+            ys = [y for y, name in enumerate(names) if (name, python) in cell]
+            xs = [cell[names[y], python].median * 1e9 for y in ys]
+            free = python.endswith("t")
+            axes.scatter(xs, ys, s=28, marker="s" if free else "o", linewidths=1.3,
+                         facecolors="none" if free else colors[index % 10],
+                         edgecolors=colors[index % 10], label=python, zorder=3)
+        axes.set_yticks(range(len(names)), names)
+        axes.set_ylim(len(names) - 0.5, -0.5)  # cheapest at the top, as in the tables
+        axes.set_xscale("log")  # decades only: the rows span five or six of them
+        axes.xaxis.set_major_locator(LogLocator(base=10))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _duration(value)))
+        axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+        axes.set_xlabel("time per item (median over pyperf's processes, log scale)")
+        figure.suptitle("Cost per item on each interpreter", fontsize=11, fontweight="bold")
+        axes.set_title(f"{_context(found[0].workload)}\nmeasured: "
+                       f"{report.describe_machine(suites[0]).split(' on ', 1)[-1]}; "
+                       f"hollow squares: free-threaded builds", fontsize=8.5)
+        axes.legend(title="interpreter", loc="center left", bbox_to_anchor=(1.01, 0.5),
+                    frameon=False)
+        figure.draw_without_rendering()
+        figure.set_layout_engine("none")
+        return save(figure, stem)
+
+
 def for_sweep(suites, stem):
     """The figure a sweep is read by: a heat map over two parameters; over one, the
     throughput when producers wait, the efficiency when consumers work or when the work
@@ -313,7 +362,7 @@ def save(figure, stem):
 
 
 PLOTS = {"sweep": sweep, "throughput": throughput, "efficiency": efficiency,
-         "heatmap": heatmap}
+         "heatmap": heatmap, "matrix": matrix}
 
 
 def main(argv=None):
@@ -324,7 +373,8 @@ def main(argv=None):
                         "one workload parameter the results differ in, a line per variant; "
                         "throughput: items per second against it, with the ideal; "
                         "efficiency: ideal / measured against it; heatmap: time per item "
-                        "over two parameters, a map per variant")
+                        "over two parameters, a map per variant; matrix: time per item of "
+                        "each variant on each interpreter (capqueue matrix's files)")
     parser.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON from capqueue")
     parser.add_argument("-o", "--output", required=True, metavar="STEM",
                         help="where to write, without the suffix")
