@@ -65,17 +65,20 @@ docs: $(READY)
 # it resumes where it stopped when given the same folder: make study STUDY_DIR=...
 # A sweep whose checks fail at some point (uvloop cannot wait 100 µs: it rounds timers to
 # whole milliseconds) exits 1 after timing the rest; the study goes on to the next (-).
-# The two grids without work are timed with 3 processes x 1 value and no warm-up: a sweep
-# is read for its shape, and with more the whole study would take over half an hour here.
+# The two grids without work are timed with 3 processes x 1 value and no warm-up, on 5,000
+# and 2,000 items per producer: a sweep is read for its shape, and with the default 10,000
+# items and more values the study took 35 minutes here (contention alone 11: the broker at
+# 4 x 4 moves 40,000 items at a third of a millisecond each, checked then timed three times).
+# On fewer items a run's start-up weighs more: a forked process's share is largest.
 study: $(READY) redis-server
 	mkdir -p $(STUDY_DIR)
-	-$(BIN)/capqueue sweep --capacity 1,2,5,10,100,1000 -p 3 -n 1 -w 0 \
+	-$(BIN)/capqueue sweep --capacity 1,2,5,10,100,1000 --items 5000 -p 3 -n 1 -w 0 \
 	  -o $(STUDY_DIR)/capacity.json
 	-$(BIN)/capqueue sweep --producers 1,2,4,8,16 --io 1ms --items 200 \
 	  -o $(STUDY_DIR)/producers-io.json
 	-$(BIN)/capqueue sweep --consumers 1,2,4 --cpu 100us --items 2000 \
 	  -o $(STUDY_DIR)/consumers-cpu.json
-	-$(BIN)/capqueue sweep --producers 1,2,4 --consumers 1,2,4 -p 3 -n 1 -w 0 \
+	-$(BIN)/capqueue sweep --producers 1,2,4 --consumers 1,2,4 --items 2000 -p 3 -n 1 -w 0 \
 	  -o $(STUDY_DIR)/contention.json
 	-$(BIN)/capqueue sweep --io 10us,100us,1ms,10ms --items 100 -o $(STUDY_DIR)/io-crossover.json
 	-$(BIN)/capqueue sweep --cpu 1us,10us,100us,1ms --items 1000 \
