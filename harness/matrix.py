@@ -10,7 +10,9 @@ others (a library that does not build or import there). ``capqueue report DIR/*.
 then shows the variants against the interpreters.
 
 An interpreter whose file is already in DIR is skipped, so an interrupted matrix resumes
-where it stopped.
+where it stopped. A run writes ``DIR/<name>.json.partial`` and renames it only once the run
+has ended by itself, so a run cut short (Ctrl-C, a killed session) is done again whole,
+never taken for finished.
 """
 
 import shutil
@@ -58,10 +60,15 @@ def run_matrix(pythons, forwarded, directory, out=sys.stdout):
         if target.exists():
             print(f"[{name}] already measured in {target}: skipped", file=out, flush=True)
             continue
+        partial = target.with_name(target.name + ".partial")
+        if partial.exists():
+            print(f"[{name}] {partial} is a run cut short: measured again", file=out,
+                  flush=True)
+            partial.unlink()
         # The child is in our process group: Ctrl-C reaches it too, and it saves what it
         # timed; we wait for it to finish doing so before we stop.
         child = subprocess.Popen([python, "-m", "harness", "run", *forwarded, "-o",
-                                  str(target)], stdout=subprocess.PIPE, text=True)
+                                  str(partial)], stdout=subprocess.PIPE, text=True)
         try:
             for line in child.stdout:
                 print(f"[{name}] {line}", end="", file=out, flush=True)
@@ -73,5 +80,7 @@ def run_matrix(pythons, forwarded, directory, out=sys.stdout):
             raise UsageError(f"capqueue run refused the options under {name}; see above")
         if code == 130:
             return 130
+        if partial.exists():  # ended by itself (1: some variant failed its check)
+            partial.rename(target)
         status = status or (1 if code else 0)
     return status

@@ -28,6 +28,14 @@ def test_a_matrix_of_this_interpreter_alone_goes_through_to_its_report(tmp_path)
     # run again on the same folder: the interpreter already measured is skipped
     again = capqueue("matrix", "sequential", "--items", 100, "--debug-single-value", "-o", out)
     assert f"[{name}] already measured in {out / (name + '.json')}: skipped" in again.stdout
+    # a run cut short left only its partial file: it is measured again, whole
+    (out / f"{name}.json").rename(out / f"{name}.json.partial")
+    redone = capqueue("matrix", "sequential", "--items", 100, "--debug-single-value", "-o", out)
+    assert f"[{name}] {out / (name + '.json.partial')} is a run cut short: measured again" in (
+        redone.stdout)
+    assert not (out / f"{name}.json.partial").exists()
+    redone_suite = pyperf.BenchmarkSuite.load(str(out / f"{name}.json"))
+    assert redone_suite.get_benchmark_names() == ["sequential"]
 
 
 def test_interpreters_that_cannot_run_the_study_are_refused_in_one_sentence(tmp_path):
