@@ -337,7 +337,8 @@ def _duration(ns):
 def _context(workload, *swept):
     """The workload's description with the swept parameters left out."""
     n = workload
-    parts = {"items": f"{n.items:,} items", "capacity": f"capacity {n.capacity:,}",
+    per = " per producer" if n.producers > 1 or "producers" in swept else ""
+    parts = {"items": f"{n.items:,} items{per}", "capacity": f"capacity {n.capacity:,}",
              "producers": f"{n.producers} producer{'s' * (n.producers != 1)}",
              "consumers": f"{n.consumers} consumer{'s' * (n.consumers != 1)}"}
     for f in dataclasses.fields(n):  # per-item work, as Workload.describe shows it: if any
