@@ -51,8 +51,8 @@ def test_an_edited_table_is_stale_and_named_by_page_and_block(copy, monkeypatch,
         line = 1 + edited[:edited.index("<!-- capqueue: report results/compare-")].count("\n")
         printed = capsys.readouterr().out
         assert status == 1
-        assert (f"stale: docs/summary.md line {line}: block 'report "
-                "results/compare-20261125-095152.json'") in printed
+        spec = text[block + len("<!-- capqueue: "):text.index(" -->", block)]
+        assert f"stale: docs/summary.md line {line}: block '{spec}'" in printed
         assert printed.count("stale:") == 1  # only the edited block
         assert page.read_text() == edited  # --check writes nothing
     finally:

@@ -33,7 +33,8 @@ queue; producers look at the flag before each item. The main thread joins every 
 closes every interpreter, then raises the first error.
 
 What its timing includes: creating, calling into and closing an interpreter per worker
-(a tenth of a second or more per run), the threads, and every sleep of the polls. Unavailable before Python 3.14, which has no
+(tens of milliseconds per run for two workers: ``docs/models/interpreters.md``), the
+threads, and every sleep of the polls. Unavailable before Python 3.14, which has no
 ``concurrent.interpreters``.
 """
 
