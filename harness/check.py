@@ -176,7 +176,7 @@ def _end_everything(child, token):
     below = leftovers.descendants(child.pid)  # orphans too: the child is their subreaper
     outside = [p for p in below if _group_of(p) != child.pid]
     described = [leftovers.describe(p, child.pid) for p in outside]
-    _kill_group(child)
+    kill_group(child)
     marked = [p for p in leftovers.marked(token) if _group_of(p) != child.pid
               and p not in outside]
     described += [leftovers.describe(p, child.pid) for p in marked]
@@ -191,8 +191,9 @@ def _group_of(process):
         return None
 
 
-def _kill_group(child):
-    """Kill the child and anything it started (processes of a multi-process variant)."""
+def kill_group(child):
+    """Kill a child started in a session of its own, and everything in its process group;
+    wait for it."""
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except ProcessLookupError:

@@ -86,7 +86,6 @@ import concurrent.futures
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -233,7 +232,7 @@ def count(program, variant, workload, measure, cpu_loops=0, call=True, timeout=N
             try:
                 status = _watch(child, Path(tmp), timeout)
             finally:
-                _kill_group(child)
+                check.kill_group(child)
                 _running.discard(child)
             stderr.seek(0)
             said = stderr.read().strip()
@@ -291,16 +290,7 @@ _running = set()  # the valgrind processes counting now, for stop_all
 def stop_all():
     """Kill every count under way (on Ctrl-C: they do not get the terminal's signal)."""
     for child in list(_running):
-        _kill_group(child)
-
-
-def _kill_group(child):
-    """Kill the child and whatever it started, so that nothing outlives a count."""
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    child.wait()
+        check.kill_group(child)
 
 
 def count_variant(program, variant, workload, cpu_loops=0):

@@ -25,8 +25,8 @@ import inspect
 import pkgutil
 import shutil
 import sys
-import warnings
 import traceback
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
