@@ -44,7 +44,7 @@ import psutil
 from harness import instruments as ins
 from harness import leftovers
 from harness.instruments import Ledger
-from harness.workload import format_duration
+from harness.units import exact_duration as format_duration
 
 SHUTDOWN_LIMIT = 2.0  # seconds from the injected failure to run() returning
 POLL = 0.05  # seconds between looks at a running check

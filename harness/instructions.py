@@ -95,7 +95,7 @@ from pathlib import Path
 
 import pyperf
 
-from harness import check, results
+from harness import check, results, units
 from harness.countrun import RUNS_BEGIN, warmup
 from harness.instruments import calibrate, loops_for
 from harness.measure import interruptible, libraries
@@ -451,8 +451,8 @@ def check_and_count(usable, workload, program, version, cpu_loops, args, target,
             counted.append(found)
             suite = results.add(suite, benchmark(found, version, cpu_loops))
             results.save(suite, target)
-            print(f"counted   {variant.name:{width}}  {_amount(found.value)} instructions "
-                  f"per item, {_amount(found.per_run)} per run", file=out, flush=True)
+            print(f"counted   {variant.name:{width}}  {units.number(found.value)} instructions "
+                  f"per item, {units.number(found.per_run)} per run", file=out, flush=True)
     except BaseException:
         # Counts run in sessions of their own, out of reach of the terminal's Ctrl-C.
         pool.shutdown(wait=False, cancel_futures=True)
@@ -473,11 +473,7 @@ def table(counted, markdown=False):
     floor = next((c.value for c in counted if c.variant.name == BASELINE), None)
     header = ("variant", "model", "instructions per item", f"ratio to {BASELINE}",
               "instructions per run (fixed)")
-    cells = [(c.variant.name, c.variant.model, _amount(c.value),
-              f"{c.value / floor:,.1f}x" if floor else "n/a", _amount(c.per_run))
+    cells = [(c.variant.name, c.variant.model, units.number(c.value),
+              units.times(c.value / floor if floor else None), units.number(c.per_run))
              for c in sorted(counted, key=lambda c: c.value)]
     return layout(header, cells, "llrrr", markdown)
-
-
-def _amount(value):
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"

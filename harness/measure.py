@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 
 import pyperf
 
-from harness import check, results
+from harness import check, results, units
 from harness.instruments import calibrate, loops_for, timed_sinks
 from harness.options import Parser, UsageError
 from harness.registry import find
@@ -459,4 +459,4 @@ def format_settings(settings, rounds):
 
 
 def _count(number, noun, plural=None):
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+    return units.count(number, noun, plural, grouped=False)

@@ -19,7 +19,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from harness import report, results
+from harness import report, results, units
 from harness.workload import Workload
 
 # Everything that could vary between runs or machines is pinned here (matplotlib itself is
@@ -141,7 +141,7 @@ def sweep(suites, stem, variants=None):
         _x_axis(axes, series, field)
         axes.set_yscale("log")
         axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
-        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _duration(value)))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda ns, _: units.tick_duration(ns)))
         axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         axes.set_ylabel("time per item (median over pyperf's processes, log scale)")
         return _finish(figure, axes, f"Cost per item against {label.split(' (')[0]}", found,
@@ -169,7 +169,7 @@ def throughput(suites, stem, variants=None):
         _x_axis(axes, series, field)
         axes.set_yscale("log")
         axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
-        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _count(value)))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda n, _: units.tick_count(n)))
         axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         axes.set_ylabel("items per second (log scale; higher is better)")
         return _finish(figure, axes, f"Throughput against {field}, and the ideal", found,
@@ -224,7 +224,7 @@ def heatmap(suites, stem, variants=None):
             for j, line in enumerate(cells):
                 for i, ns in enumerate(line):
                     if ns == ns:  # not NaN
-                        panel.text(i, j, report.duration(ns / 1e9), ha="center",
+                        panel.text(i, j, units.duration(ns / 1e9), ha="center",
                                    va="center", fontsize=6.5,
                                    color="white" if norm(ns) < 0.6 else "black")
             panel.set_title(name, fontsize=9)
@@ -236,7 +236,7 @@ def heatmap(suites, stem, variants=None):
         for panel in list(grid.flat)[len(names):]:
             panel.set_visible(False)
         figure.colorbar(image, ax=grid, label="time per item (median, log colour scale)",
-                        format=FuncFormatter(lambda value, _: _duration(value)))
+                        format=FuncFormatter(lambda ns, _: units.tick_duration(ns)))
         context = (f"{_context(found[0].workload, across, down)}\n"
                    f"measured: {report.describe_machine(suites[0])}")
         figure.suptitle(f"Cost per item for {across} x {down}\n{context}", fontsize=10)
@@ -280,7 +280,7 @@ def matrix(suites, stem, variants=None):
         axes.set_ylim(len(names) - 0.5, -0.5)  # cheapest at the top, as in the tables
         axes.set_xscale("log")  # decades only: the rows span five or six of them
         axes.xaxis.set_major_locator(LogLocator(base=10))
-        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _duration(value)))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda ns, _: units.tick_duration(ns)))
         axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         axes.set_xlabel("time per item (median over pyperf's processes, log scale)")
         figure.suptitle("Cost per item on each interpreter", fontsize=11, fontweight="bold")
@@ -314,24 +314,8 @@ def for_sweep(suites, stem):
 
 def _label(field, value):
     if field in ("io", "cpu"):
-        return _duration(value * 1e9)
-    return _count(value)
-
-
-def _count(value):
-    """1, 10, 100, 1k, 10k, 1M: short enough for ticks a decade apart."""
-    for size, suffix in ((1e6, "M"), (1e3, "k")):
-        if value >= size:
-            return f"{value / size:g}{suffix}"
-    return f"{value:g}"
-
-
-def _duration(ns):
-    """A tick label in the unit that suits it: 50 ns, 2 µs, 1 ms."""
-    for size, unit in ((1e6, "ms"), (1e3, "µs")):
-        if ns >= size:
-            return f"{ns / size:g} {unit}"
-    return f"{ns:g} ns"
+        return units.tick_duration(value * 1e9)
+    return units.tick_count(value)
 
 
 def _context(workload, *swept):

@@ -26,8 +26,11 @@ from pathlib import PurePath
 
 import pyperf
 
+from harness import units
 from harness.registry import BASELINE
-from harness.workload import Workload, format_duration
+from harness.units import duration
+from harness.units import exact_duration as format_duration
+from harness.workload import Workload
 
 # Two-sided 95 % quantiles of Student's t, by degrees of freedom (1 to 30).
 _T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
@@ -218,37 +221,7 @@ def describe_machine(suite):
     return f"{meta.get('python_implementation', 'python')} {python} on {host} ({count} x {cpu})"
 
 
-# Formatting.
-
-def duration(seconds):
-    """Seconds per item as a reader wants them: '36.2 ns', '10.5 µs', '1.21 ms'."""
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "n/a"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale:
-            return _three(seconds / scale) + f" {unit}"
-    return _three(seconds / 1e-9) + " ns"
-
-
-def _three(value):
-    """Three significant figures, thousands separated: 36.2, 107, 2,539."""
-    if value >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}" if value >= 10 else f"{value:.2f}"
-
-
-def _ns(value):
-    """Nanoseconds as the sweep tables print them (a plain number, the unit in the header)."""
-    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
-
-
-def _percent(value):
-    return "n/a" if value is None else f"{value:.0%}"
-
-
-def _times(value):
-    return "n/a" if value is None else f"{value:,.1f}x"
-
+# Cells.
 
 def _switches(row):
     if not row.usage:
@@ -260,7 +233,7 @@ def _per_item(row, value):
     """A figure of ``row`` in its unit: a duration, or a count (instructions)."""
     if row.unit == "second" or value is None:
         return duration(value)
-    return _three(value)
+    return units.three(value)
 
 
 def _interval(row):
@@ -273,10 +246,6 @@ def _interval(row):
 
 def _spread(row):
     return "n/a" if row.stdev is None else _per_item(row, row.stdev)
-
-
-def _mib(value):
-    return "n/a" if value is None else f"{value:.1f} MiB"
 
 
 def table(suite, markdown=False):
@@ -300,10 +269,10 @@ def table(suite, markdown=False):
     cells = []
     for r in found:
         cell = [r.variant, r.model, _per_item(r, r.median), _interval(r),
-                f"{_per_item(r, r.mean)} ± {_spread(r)}", _times(r.ratio), duration(r.cpu),
-                _switches(r), _mib(r.rss_mib)]
+                f"{_per_item(r, r.mean)} ± {_spread(r)}", units.times(r.ratio),
+                duration(r.cpu), _switches(r), units.mib(r.rss_mib)]
         if works:
-            cell[5:6] = [_times(r.speedup), _percent(r.efficiency)]
+            cell[5:6] = [units.times(r.speedup), units.percent(r.efficiency)]
         cells.append(cell)
     return layout(header, cells, align, markdown)
 
@@ -427,9 +396,11 @@ def sweep_table(suites, markdown=False, sources=None):
         for point in by_point:
             r = point.get(name)
             if works:
-                line += [duration(r.median) if r else "-", _percent(r.efficiency) if r else "-"]
+                line += [duration(r.median) if r else "-",
+                         units.percent(r.efficiency) if r else "-"]
             else:
-                line += [_ns(r.median * 1e9) if r else "-", _mib(r.rss_mib) if r else "-"]
+                line += [units.number(r.median * 1e9) if r else "-",
+                         units.mib(r.rss_mib) if r else "-"]
         cells.append(line)
     return layout(header, cells, "l" + "rr" * len(found), markdown)
 
@@ -506,15 +477,15 @@ def matrix_tables(suites, markdown=False):
                 "run on that interpreter:", lambda r, v: duration(r.median) if r else "-")
     if found and found[0].workload.works:
         parts += one(f"Efficiency against the ideal ({ideal_reason(found[0])}):",
-                     lambda r, v: _percent(r.efficiency) if r else "-")
+                     lambda r, v: units.percent(r.efficiency) if r else "-")
     parts += one("Ratio to each interpreter's own sequential floor:",
-                 lambda r, v: _times(r.ratio) if r else "-")
+                 lambda r, v: units.times(r.ratio) if r else "-")
     if base:
         def change(r, v):
             reference = cell.get((v, base))
             if not (r and reference):
                 return "-"
-            return f"{r.median / reference.median - 1:+.0%}"
+            return units.change(r.median / reference.median - 1)
         parts += one(f"Change in time per item against {base}:", change)
     return [part if isinstance(part, list) else [part] for part in parts]
 
@@ -539,8 +510,8 @@ def repeat_table(suites, markdown=False, sources=None):
     labels = [p.source for p in found]
     header = ["variant", *(f"ratio, {label}" for label in labels),
               *(f"moved, {label}" for label in labels[1:])]
-    cells = [[variant, *map(_times, ratios),
-              *("-" if m is None else f"{m:+.0%}" for m in moves)]
+    cells = [[variant, *map(units.times, ratios),
+              *("-" if m is None else units.change(m) for m in moves)]
              for variant, ratios, moves in _moves(found)]
     return layout(header, cells, "l" + "r" * (len(header) - 1), markdown)
 
@@ -621,5 +592,6 @@ def split_table(suites, markdown=False):
     if not split:
         return []
     header = ("variant", "model", "fixed cost per run", "marginal cost per item")
-    cells = [(v, m, f"{fixed:,.1f} µs", f"{marginal:,.1f} ns") for v, m, fixed, marginal in split]
+    cells = [(v, m, units.decimal(fixed, "µs"), units.decimal(marginal, "ns"))
+             for v, m, fixed, marginal in split]
     return layout(header, cells, "llrr", markdown)

@@ -19,7 +19,7 @@ points with ``measure.LONG_RUN_SETTINGS`` unless told otherwise, and the sweep s
 import time
 from pathlib import Path
 
-from harness import report, results
+from harness import report, results, units
 from harness.measure import Task, format_settings
 
 LONG_RUN = 0.1  # seconds: pyperf's own minimum time for one value
@@ -95,9 +95,9 @@ def run_sweep(session, points, target, base, out):
                 clock.finished(cost)
                 left -= cost
             processes = sum(1 for run in bench.get_runs() if run.values)
-            print(f"  {task.variant.name}: {report.duration(bench.median())} per item "
+            print(f"  {task.variant.name}: {units.duration(bench.median())} per item "
                   f"({processes} processes); about "
-                  f"{_minutes(clock.left(left))} left", file=out, flush=True)
+                  f"{units.time_left(clock.left(left))} left", file=out, flush=True)
 
         benches = session.time(passing, lambda bench: None, progress)
         for bench in benches:
@@ -116,9 +116,3 @@ def draw(suite, target):
         return f"none ({exc.name} is not installed here)"
     paths = plot.for_sweep([suite], str(Path(target).with_suffix("")))
     return ", ".join(map(str, paths)) or "none (the sweep varies more than two parameters)"
-
-
-def _minutes(seconds):
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min"

@@ -20,6 +20,9 @@ import math
 import re
 from dataclasses import dataclass, field, fields
 
+from harness.units import count as _count
+from harness.units import exact_duration as format_duration  # still importable from here
+
 DEFAULT_ITEMS = 10_000
 DEFAULT_CAPACITY = 10  # the notebook's deque(maxlen=10)
 METADATA_PREFIX = "capqueue_"
@@ -61,16 +64,6 @@ def duration(text):
         return float(number) * UNITS.get(unit, 1.0)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected {example}, not {text!r}") from None
-
-
-def format_duration(seconds):
-    """A duration as people write it: ``1 ms``, ``50 µs``, ``0 s``."""
-    if seconds == 0:
-        return "0 s"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if abs(seconds) >= scale:
-            return f"{seconds / scale:.4g} {unit}"
-    return f"{seconds / 1e-9:.4g} ns"
 
 
 def _knob(default, least, metavar, help, parse=whole_number, show=str):
@@ -215,7 +208,3 @@ def _list_of(parse):
     def parse_list(text):
         return [parse(part) for part in text.split(",")]
     return parse_list
-
-
-def _count(number, noun):
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
