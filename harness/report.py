@@ -7,7 +7,7 @@ How sure. On a shared machine most of the spread is between pyperf's worker proc
 not within them, so the unit of evidence is a process: each row's centre is the median of
 its processes' means, and its interval is a 95 % confidence interval of the mean over
 processes (Student's t). Two variants whose intervals overlap are reported as not told
-apart rather than ranked.
+apart rather than ranked. The statistics themselves are ``harness.stats``.
 
 The ideal. With work per item there is a limit no model can beat. With P producers of N
 items each, C consumers and K cores: the waits of the producers, perfectly overlapped,
@@ -17,7 +17,6 @@ variant's own time. Efficiency is ideal / measured (100 % is perfect); speed-up 
 sequential variant's time / measured.
 """
 
-import math
 import os
 import platform
 import statistics
@@ -26,24 +25,11 @@ from pathlib import PurePath
 
 import pyperf
 
-from harness import units
+from harness import stats, units
 from harness.registry import BASELINE
 from harness.units import duration
 from harness.units import exact_duration as format_duration
 from harness.workload import Workload
-
-# Two-sided 95 % quantiles of Student's t, by degrees of freedom (1 to 30).
-_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-
-
-def t95(df):
-    """The two-sided 95 % quantile of Student's t with ``df`` degrees of freedom."""
-    if df <= len(_T95):
-        return _T95[df - 1]
-    return 1.96 + 2.37 / df  # the first Cornish-Fisher term: within 0.2 % beyond 30
-
 
 @dataclass(frozen=True)
 class Row:
@@ -78,16 +64,12 @@ class Row:
     @property
     def stdev(self):
         """The standard deviation of the process means; None with a single process."""
-        return statistics.stdev(self.process_means) if len(self.process_means) > 1 else None
+        return stats.stdev(self.process_means)
 
     @property
     def interval(self):
         """The 95 % confidence interval of the mean over processes, or None with one."""
-        n = len(self.process_means)
-        if n < 2:
-            return None
-        half = t95(n - 1) * self.stdev / math.sqrt(n)
-        return self.mean - half, self.mean + half
+        return stats.interval(self.process_means)
 
     @property
     def cpu(self):
@@ -314,19 +296,8 @@ def ideal_reason(row):
 
 def overlapping(found):
     """Groups of variants, cheapest first, whose neighbours' 95 % intervals overlap."""
-    groups, current = [], []
-    for row in found:
-        interval = row.interval
-        if current and interval and current[-1].interval \
-                and interval[0] <= current[-1].interval[1]:
-            current.append(row)
-        else:
-            if len(current) > 1:
-                groups.append([r.variant for r in current])
-            current = [row]
-    if len(current) > 1:
-        groups.append([r.variant for r in current])
-    return groups
+    return [[r.variant for r in group]
+            for group in stats.overlapping(found, lambda row: row.interval)]
 
 
 @dataclass(frozen=True)
@@ -565,9 +536,9 @@ def layout(header, cells, align, markdown):
 def split_costs(suites):
     """Fixed cost per run and marginal cost per item, from the smallest and largest runs.
 
-    A run of n items takes about ``fixed + n * marginal`` seconds; pyperf stores seconds per
-    item ``t(n) = fixed / n + marginal``, so two sizes give both. Returns a list of
-    (variant, model, fixed_us, marginal_ns) for variants measured at two different sizes.
+    A run of n items takes about ``fixed + n * marginal`` seconds (see
+    ``stats.fixed_and_marginal``). Returns a list of (variant, model, fixed_us, marginal_ns)
+    for variants measured at two different sizes, cheapest marginal cost first.
     """
     found = points(suites)
     if varying([p.workload for p in found]) != ["items"]:
@@ -579,9 +550,8 @@ def split_costs(suites):
         other = large.get(row.variant)
         if other is None or other.total == row.total:
             continue
-        (n1, t1), (n2, t2) = (row.total, row.median * 1e9), (other.total, other.median * 1e9)
-        marginal = (n2 * t2 - n1 * t1) / (n2 - n1)
-        fixed = n1 * (t1 - marginal)
+        fixed, marginal = stats.fixed_and_marginal((row.total, row.median * 1e9),
+                                                   (other.total, other.median * 1e9))
         out.append((row.variant, row.model, fixed / 1000, marginal))
     return sorted(out, key=lambda entry: entry[3])
 

@@ -43,11 +43,6 @@ def test_one_process_has_no_interval():
     assert row.interval is None and row.stdev is None
 
 
-def test_t_quantiles():
-    assert report.t95(1) == 12.706 and report.t95(30) == 2.042
-    assert report.t95(200) == pytest.approx(1.972, abs=0.001)
-
-
 def test_ratios_are_to_the_sequential_median_of_the_same_workload():
     found = {r.variant: r for r in report.rows(suite(
         bench("sequential", [[10e-9], [12e-9], [11e-9]]),

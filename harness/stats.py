@@ -1,0 +1,69 @@
+"""The statistics of the tables: how sure a figure is, and when two figures are told apart.
+
+On a shared machine most of the spread is between pyperf's worker processes, not within
+them, so the unit of evidence is a process: a figure's centre is the median of its
+processes' means, and its interval is a 95 % confidence interval of the mean over
+processes (Student's t). Two figures whose intervals overlap are not told apart.
+"""
+
+import math
+import statistics
+
+# Two-sided 95 % quantiles of Student's t, by degrees of freedom (1 to 30).
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def t95(df):
+    """The two-sided 95 % quantile of Student's t with ``df`` degrees of freedom."""
+    if df <= len(_T95):
+        return _T95[df - 1]
+    return 1.96 + 2.37 / df  # the first Cornish-Fisher term: within 0.2 % beyond 30
+
+
+def stdev(values):
+    """The sample standard deviation of ``values``; None with fewer than two."""
+    return statistics.stdev(values) if len(values) > 1 else None
+
+
+def interval(values):
+    """The 95 % confidence interval (low, high) of the mean of ``values``, by Student's t;
+    None with fewer than two values."""
+    n = len(values)
+    if n < 2:
+        return None
+    mean = statistics.fmean(values)
+    half = t95(n - 1) * statistics.stdev(values) / math.sqrt(n)
+    return mean - half, mean + half
+
+
+def overlapping(ordered, interval_of):
+    """Groups of neighbours in ``ordered`` (cheapest first) whose 95 % intervals overlap:
+    each member's interval starts at or before the end of the previous member's. Items
+    without an interval join no group. Returns lists of at least two items, in order."""
+    groups, current = [], []
+    for item in ordered:
+        here = interval_of(item)
+        before = interval_of(current[-1]) if current else None
+        if here and before and here[0] <= before[1]:
+            current.append(item)
+        else:
+            if len(current) > 1:
+                groups.append(current)
+            current = [item]
+    if len(current) > 1:
+        groups.append(current)
+    return groups
+
+
+def fixed_and_marginal(small, large):
+    """The fixed cost per run and the marginal cost per item from two run sizes.
+
+    A run of n items takes about ``fixed + n * marginal``; what is measured is the time per
+    item ``t(n) = fixed / n + marginal``, so two sizes, each an (n, t) pair, give both:
+    (fixed in t's unit times items, marginal in t's unit).
+    """
+    (n1, t1), (n2, t2) = small, large
+    marginal = (n2 * t2 - n1 * t1) / (n2 - n1)
+    return n1 * (t1 - marginal), marginal
