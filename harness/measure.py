@@ -319,7 +319,7 @@ class Session:
         """Whether one run of ``task`` is long: by the least its work can take in any model,
         or by how long its check took, scaled to the timed size."""
         w = task.workload
-        least = w.total * max(w.io / w.producers, w.cpu / min(w.consumers, os.cpu_count() or 1))
+        least = w.least_time(os.cpu_count() or 1)
         return least >= LONG_RUN or self._checked.get(task.name, 0.0) >= LONG_CHECK
 
     def settings(self, task=None):

@@ -12,8 +12,9 @@ apart rather than ranked. The statistics themselves are ``harness.stats``.
 The ideal. With work per item there is a limit no model can beat. With P producers of N
 items each, C consumers and K cores: the waits of the producers, perfectly overlapped,
 take N x io; the CPU work, perfectly spread, takes P x N x cpu / min(C, K). The ideal run
-takes the larger of the two; with no work at all it is the bare hand-off, the sequential
-variant's own time. Efficiency is ideal / measured (100 % is perfect); speed-up is the
+takes the larger of the two (``Workload.least_time``, the rule the timing session also uses
+to tell a long run); with no work at all it is the bare hand-off, the sequential variant's
+own time. Efficiency is ideal / measured (100 % is perfect); speed-up is the
 sequential variant's time / measured.
 """
 
@@ -86,9 +87,7 @@ class Row:
         w = self.workload
         if not w.works:
             return self.floor
-        waits = w.items * w.io
-        work = w.total * w.cpu / min(w.consumers, self.cores)
-        return max(waits, work) / w.total
+        return w.least_time(self.cores) / w.total
 
     @property
     def efficiency(self):
@@ -285,9 +284,7 @@ def notes(suite):
 def ideal_reason(row):
     """Which limit sets the ideal, in words."""
     w = row.workload
-    waits = w.items * w.io
-    work = w.total * w.cpu / min(w.consumers, row.cores)
-    if waits >= work:
+    if w.items * w.io >= w.least_time(row.cores):
         return (f"each producer's {w.items:,} waits of {format_duration(w.io)} in sequence, "
                 "the producers overlapped")
     return (f"{w.total:,} x {format_duration(w.cpu)} of CPU work over "

@@ -16,13 +16,13 @@ take 0.2 s at best, 0.8 s for a model that cannot overlap them): the session tim
 points with ``measure.LONG_RUN_SETTINGS`` unless told otherwise, and the sweep says so.
 """
 
+import os
 import time
 from pathlib import Path
 
 from harness import report, results, units
-from harness.measure import Task, format_settings
+from harness.measure import LONG_RUN, Task, format_settings
 
-LONG_RUN = 0.1  # seconds: pyperf's own minimum time for one value
 WORKER_START = 0.4  # seconds a pyperf worker takes to start, roughly, for the time left
 
 
@@ -59,7 +59,7 @@ def guess(session, task):
     """A rough cost of timing ``task``, in seconds: its runs, and starting its workers."""
     settings = session.settings(task)
     w = task.workload
-    one_run = max(w.total * max(w.io / w.producers, w.cpu), LONG_RUN)
+    one_run = max(w.least_time(os.cpu_count() or 1), LONG_RUN)
     runs = settings["processes"] * (settings["values"] + (settings["warmups"] or 0))
     return settings["processes"] * WORKER_START + runs * one_run
 

@@ -119,6 +119,15 @@ class Workload:
         """Whether items cost any work (an I/O wait or CPU work) besides the hand-off."""
         return bool(self.io or self.cpu)
 
+    def least_time(self, cores):
+        """The least time one run can take in any model on ``cores`` cores, in seconds: each
+        producer's ``items`` waits in a row, the producers' waits overlapped; the CPU work of
+        every item spread over min(consumers, cores); the larger of the two (0 without work).
+        """
+        waits = self.items * self.io
+        work = self.total * self.cpu / min(self.consumers, cores)
+        return max(waits, work)
+
     def ranges(self):
         """One range per producer: the plain sources a timed run iterates."""
         n = self.items

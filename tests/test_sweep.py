@@ -7,6 +7,7 @@ import sys
 import time
 
 import pyperf
+import pytest
 
 from conftest import ROOT, capqueue
 
@@ -83,3 +84,25 @@ def test_work_points_get_long_run_settings_unless_told_otherwise(tmp_path):
                       "-o", tmp_path / "s.json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "settings: 1 process x 1 value, no warm-up, 1 loop per value" in result.stdout
+
+
+def test_the_time_left_counts_consumers_and_cores(monkeypatch):
+    from harness import sweep
+    from harness.measure import Task
+    from harness.workload import Workload
+
+    class Session:
+        def settings(self, task):
+            return {"processes": 1, "values": 1, "warmups": 0}
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    def guess(consumers):
+        work = Workload(items=10_000, consumers=consumers, cpu=100e-6)  # 1 s of CPU work
+        return sweep.guess(Session(), Task("t", None, work))
+
+    # the CPU work spread over min(consumers, cores): two consumers halve it, four do not
+    # halve it again on two cores
+    assert guess(1) - sweep.WORKER_START == pytest.approx(1.0)
+    assert guess(2) - sweep.WORKER_START == pytest.approx(0.5)
+    assert guess(4) == guess(2)

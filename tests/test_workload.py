@@ -98,3 +98,17 @@ def test_the_description_names_the_work_only_when_there_is_some():
     assert "io" not in Workload().describe()
     assert Workload(producers=4, io=0.002, cpu=1e-4).describe() == (
         "10,000 items x 4 producers -> 1 consumer, capacity 10, io 2 ms/item, cpu 100 µs/item")
+
+
+@pytest.mark.parametrize("workload, cores, least", [
+    (Workload(), 2, 0.0),  # no work: no bound but the hand-off itself
+    # 4 producers of 200 items, each waiting 2 ms an item, overlapped: 200 waits in a row
+    (Workload(items=200, producers=4, io=0.002), 2, 200 * 0.002),
+    # 1,000 items of 100 µs of CPU work, over min(4 consumers, 2 cores)
+    (Workload(items=1000, consumers=4, cpu=100e-6), 2, 1000 * 100e-6 / 2),
+    (Workload(items=1000, consumers=4, cpu=100e-6), 8, 1000 * 100e-6 / 4),
+    # both kinds of work: the larger limit wins
+    (Workload(items=100, producers=2, io=1e-3, cpu=1e-3), 2, 200 * 1e-3),
+])
+def test_the_least_time_of_a_run_is_its_larger_limit(workload, cores, least):
+    assert workload.least_time(cores) == pytest.approx(least)
