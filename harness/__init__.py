@@ -8,8 +8,9 @@ the whole contract on a variant (``pytest_plugin`` gives it to pytest), ``scaffo
 a new variant's skeleton, ``measure`` times with pyperf, ``sweep`` times over a grid of
 workloads and ``matrix`` over several interpreters (``interpreters`` builds them),
 ``instructions`` and ``countrun`` count instructions under valgrind, ``results`` reads and
-writes pyperf JSON, ``report`` turns it into tables and ``plot`` into figures, ``docs``
-regenerates the pages from them, ``options`` holds the command line's shared parsing, and
-``cli`` is the ``capqueue`` command. ``containers`` stands apart: the teaching notebook's
-list-versus-deque timings, redone.
+writes pyperf JSON, ``report`` turns it into tables (``stats`` says how sure a figure is,
+``units`` formats every number, ``table`` renders a table as text or Markdown) and ``plot``
+into figures, ``docs`` regenerates the pages from them, ``options`` holds the command
+line's shared parsing, and ``cli`` is the ``capqueue`` command. ``containers`` stands
+apart: the teaching notebook's list-versus-deque timings, redone.
 """

@@ -105,7 +105,7 @@ PAIRS = [
 
 def table(suite):
     """The suite written by ``-o FILE`` as Markdown lines: ns per operation, list and deque."""
-    from harness.report import layout
+    from harness.table import layout
 
     def cell(name):
         bench = suite.get_benchmark(name)

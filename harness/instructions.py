@@ -101,7 +101,7 @@ from harness.instruments import calibrate, loops_for
 from harness.measure import interruptible, libraries
 from harness.options import UsageError
 from harness.registry import BASELINE, select
-from harness.report import layout
+from harness.table import layout
 from harness.workload import Workload, WorkloadError, whole_number
 
 HASH_SEED = "0"

@@ -3,6 +3,12 @@
 Every figure printed here is read from pyperf suites, so a table in the README or in
 ``docs/`` is regenerated from ``results/`` with ``capqueue report FILE``.
 
+Rows, then tables, then text. ``rows`` reads a suite into one ``Row`` per benchmark, with
+its statistics. Each kind of table (``comparison``, ``sweep``, ``crossover``, ``matrix``,
+``repeat``, ``split``) is built from rows as a ``harness.table.Table``, cells in words and
+units (``harness.units``); ``tables`` chooses the ones the files call for (``kind`` says
+which), and ``harness.table`` renders them as text or Markdown, last.
+
 How sure. On a shared machine most of the spread is between pyperf's worker processes,
 not within them, so the unit of evidence is a process: each row's centre is the median of
 its processes' means, and its interval is a 95 % confidence interval of the mean over
@@ -28,9 +34,10 @@ import pyperf
 
 from harness import stats, units
 from harness.registry import BASELINE
-from harness.units import duration
-from harness.units import exact_duration as format_duration
+from harness.table import Table, lines, parts
+from harness.units import duration, exact_duration
 from harness.workload import Workload
+
 
 @dataclass(frozen=True)
 class Row:
@@ -202,100 +209,7 @@ def describe_machine(suite):
     return f"{meta.get('python_implementation', 'python')} {python} on {host} ({count} x {cpu})"
 
 
-# Cells.
-
-def _switches(row):
-    if not row.usage:
-        return "n/a"
-    return f"{row.usage['voluntary_switches']:.2g} + {row.usage['involuntary_switches']:.2g}"
-
-
-def _per_item(row, value):
-    """A figure of ``row`` in its unit: a duration, or a count (instructions)."""
-    if row.unit == "second" or value is None:
-        return duration(value)
-    return units.three(value)
-
-
-def _interval(row):
-    low_high = row.interval
-    if low_high is None:
-        return "n/a"
-    low, high = low_high
-    return f"{_per_item(row, max(low, 0))} to {_per_item(row, high)}"
-
-
-def _spread(row):
-    return "n/a" if row.stdev is None else _per_item(row, row.stdev)
-
-
-def table(suite, markdown=False):
-    """The comparison table of a one-workload suite, as lines of text (or of Markdown).
-
-    With work per item, three columns more: the ideal, and each variant's efficiency and
-    speed-up against it.
-    """
-    found = rows(suite)
-    # the ideal is a time: counts (capqueue instructions) have no efficiency against it
-    works = any(row.workload.works and row.unit == "second" for row in found)
-    header = ["variant", "model", "per item (median)", "95% interval of the mean",
-              "mean ± std dev", f"ratio to {BASELINE}", "CPU per item",
-              "switches per item (vol. + invol.)", "peak RSS"]
-    align = "llrrrrrrr"
-    if found and found[0].unit == "integer":  # written by capqueue instructions
-        header[2] = "instructions per item (median)"
-    if works:
-        header[5:6] = ["speed-up", "efficiency"]
-        align += "r"
-    cells = []
-    for r in found:
-        cell = [r.variant, r.model, _per_item(r, r.median), _interval(r),
-                f"{_per_item(r, r.mean)} ± {_spread(r)}", units.times(r.ratio),
-                duration(r.cpu), _switches(r), units.mib(r.rss_mib)]
-        if works:
-            cell[5:6] = [units.times(r.speedup), units.percent(r.efficiency)]
-        cells.append(cell)
-    return layout(header, cells, align, markdown)
-
-
-def notes(suite):
-    """What a reader must know to read the table: ties, the ideal, a missing floor, GIL."""
-    found = rows(suite)
-    lines = []
-    ties = overlapping(found)
-    if ties:
-        lines.append("Not told apart by this run (their 95 % intervals overlap): "
-                     + "; ".join(" ≈ ".join(group) for group in ties) + ".")
-    if found and not any(r.variant == BASELINE for r in found):
-        lines.append(f"No ratio: the file has no {BASELINE} benchmark, the floor every ratio "
-                     f"is taken to (time it too: capqueue run {BASELINE} ...).")
-    for r in found:
-        if r.workload.works and r.unit == "second":
-            lines.append(f"Ideal on this workload ({r.cores} cores): {duration(r.ideal)} per "
-                         f"item ({ideal_reason(r)}).")
-            break
-    gil_on = [r.variant for r in found if r.gil_enabled]
-    if gil_on and any(r.gil_enabled is False for r in found):
-        lines.append("The GIL was back on in the timed workers of: " + ", ".join(gil_on)
-                     + " (their library turned it on when imported).")
-    return lines
-
-
-def ideal_reason(row):
-    """Which limit sets the ideal, in words."""
-    w = row.workload
-    if w.items * w.io >= w.least_time(row.cores):
-        return (f"each producer's {w.items:,} waits of {format_duration(w.io)} in sequence, "
-                "the producers overlapped")
-    return (f"{w.total:,} x {format_duration(w.cpu)} of CPU work over "
-            f"{min(w.consumers, row.cores)} of the consumers and cores")
-
-
-def overlapping(found):
-    """Groups of variants, cheapest first, whose neighbours' 95 % intervals overlap."""
-    return [[r.variant for r in group]
-            for group in stats.overlapping(found, lambda row: row.interval)]
-
+# Points: the workloads a set of files holds, each with its rows.
 
 @dataclass(frozen=True)
 class Point:
@@ -329,25 +243,146 @@ def varying(workloads):
 
 def point_label(point, names):
     """A point of a sweep, by the fields that vary: 'producers 4', 'capacity 100'."""
-    parts = [f"{name} {_value(point.workload, name)}" for name in names]
-    return ", ".join(parts + ([point.source] if point.source else [])) or "all"
+    parts_ = [f"{name} {_value(point.workload, name)}" for name in names]
+    return ", ".join(parts_ + ([point.source] if point.source else [])) or "all"
 
 
 def _value(workload, name):
     value = getattr(workload, name)
-    return format_duration(value) if isinstance(value, float) else f"{value:,}"
+    return exact_duration(value) if isinstance(value, float) else f"{value:,}"
 
 
-def sweep_table(suites, markdown=False, sources=None):
+BASE_PYTHON = "cpython-3.11"  # the study's first interpreter: the matrix's point of reference
+
+
+def _python_order(name):
+    """cpython before pypy, then by version, a free-threaded build after its GIL twin."""
+    implementation, _, version = name.partition("-")
+    numbers = [int(part) for part in version.rstrip("t").split(".") if part.isdigit()]
+    return implementation != "cpython", numbers, version.endswith("t")
+
+
+def interpreters(suites):
+    """The interpreters the suites were measured on, in the study's order."""
+    return sorted({row.python for suite in suites for row in rows(suite)}, key=_python_order)
+
+
+# The tables. Each kind is built as a harness.table.Table (cells already in words and
+# units); harness.table renders it as text or Markdown.
+
+def _per_item(row, value):
+    """A figure of ``row`` in its unit: a duration, or a count (instructions)."""
+    if row.unit == "second" or value is None:
+        return duration(value)
+    return units.three(value)
+
+
+def _interval(row):
+    low_high = row.interval
+    if low_high is None:
+        return "n/a"
+    low, high = low_high
+    return f"{_per_item(row, max(low, 0))} to {_per_item(row, high)}"
+
+
+def _spread(row):
+    return "n/a" if row.stdev is None else _per_item(row, row.stdev)
+
+
+def _switches(row):
+    if not row.usage:
+        return "n/a"
+    return f"{row.usage['voluntary_switches']:.2g} + {row.usage['involuntary_switches']:.2g}"
+
+
+def comparison(suite):
+    """The comparison table of a one-workload suite, with its notes: a row per variant,
+    cheapest first.
+
+    With work per item, three columns more: the ideal, and each variant's efficiency and
+    speed-up against it.
+    """
+    found = rows(suite)
+    # the ideal is a time: counts (capqueue instructions) have no efficiency against it
+    works = any(row.workload.works and row.unit == "second" for row in found)
+    header = ["variant", "model", "per item (median)", "95% interval of the mean",
+              "mean ± std dev", f"ratio to {BASELINE}", "CPU per item",
+              "switches per item (vol. + invol.)", "peak RSS"]
+    align = "llrrrrrrr"
+    if found and found[0].unit == "integer":  # written by capqueue instructions
+        header[2] = "instructions per item (median)"
+    if works:
+        header[5:6] = ["speed-up", "efficiency"]
+        align += "r"
+    cells = []
+    for r in found:
+        cell = [r.variant, r.model, _per_item(r, r.median), _interval(r),
+                f"{_per_item(r, r.mean)} ± {_spread(r)}", units.times(r.ratio),
+                duration(r.cpu), _switches(r), units.mib(r.rss_mib)]
+        if works:
+            cell[5:6] = [units.times(r.speedup), units.percent(r.efficiency)]
+        cells.append(cell)
+    return Table.of("comparison", header, cells, align, notes=_notes(found))
+
+
+def notes(suite):
+    """What a reader must know to read the table: ties, the ideal, a missing floor, GIL."""
+    return _notes(rows(suite))
+
+
+def _notes(found):
+    out = []
+    ties = overlapping(found)
+    if ties:
+        out.append("Not told apart by this run (their 95 % intervals overlap): "
+                     + "; ".join(" ≈ ".join(group) for group in ties) + ".")
+    if found and not any(r.variant == BASELINE for r in found):
+        out.append(f"No ratio: the file has no {BASELINE} benchmark, the floor every ratio "
+                     f"is taken to (time it too: capqueue run {BASELINE} ...).")
+    for r in found:
+        if r.workload.works and r.unit == "second":
+            out.append(f"Ideal on this workload ({r.cores} cores): {duration(r.ideal)} per "
+                         f"item ({ideal_reason(r)}).")
+            break
+    gil_on = [r.variant for r in found if r.gil_enabled]
+    if gil_on and any(r.gil_enabled is False for r in found):
+        out.append("The GIL was back on in the timed workers of: " + ", ".join(gil_on)
+                     + " (their library turned it on when imported).")
+    return out
+
+
+def ideal_reason(row):
+    """Which limit sets the ideal, in words."""
+    w = row.workload
+    if w.items * w.io >= w.least_time(row.cores):
+        return (f"each producer's {w.items:,} waits of {exact_duration(w.io)} in sequence, "
+                "the producers overlapped")
+    return (f"{w.total:,} x {exact_duration(w.cpu)} of CPU work over "
+            f"{min(w.consumers, row.cores)} of the consumers and cores")
+
+
+def overlapping(found):
+    """Groups of variants, cheapest first, whose neighbours' 95 % intervals overlap."""
+    return [[r.variant for r in group]
+            for group in stats.overlapping(found, lambda row: row.interval)]
+
+
+def _sorted_points(suites, sources):
+    """The points of the suites and the fields that vary, sorted by those fields."""
+    found = points(suites, sources)
+    names = varying([p.workload for p in found])
+    if names:
+        found.sort(key=lambda p: [getattr(p.workload, n) for n in names])
+    return found, names
+
+
+def sweep(suites, sources=None):
     """One row per variant, one column per point of the sweep (the workloads in the files).
 
     Columns are sorted and labelled by the fields that change. Each cell is the median ns
     per item; with work per item, the efficiency against the ideal follows it.
     """
-    found = points(suites, sources)
-    names = varying([p.workload for p in found])
-    if names:
-        found.sort(key=lambda p: [getattr(p.workload, n) for n in names])
+    found, names = _sorted_points(suites, sources)
     by_point = [{r.variant: r for r in p.rows} for p in found]
     works = any(p.workload.works for p in found)
     # ordered by cost in the last column, then whatever only other columns have
@@ -370,15 +405,16 @@ def sweep_table(suites, markdown=False, sources=None):
                 line += [units.number(r.median * 1e9) if r else "-",
                          units.mib(r.rss_mib) if r else "-"]
         cells.append(line)
-    return layout(header, cells, "l" + "rr" * len(found), markdown)
+    return Table.of("sweep", header, cells, "l" + "rr" * len(found))
 
 
 SHARES = (0.10, 0.01)  # of a run: where a model's own cost stops mattering, and vanishes
 
 
-def crossover(point_rows, field, share):
-    """The smallest swept ``field`` value from which a variant's own cost stays below
-    ``share`` of the run (efficiency at least 1 - share), or None: per variant."""
+def crossover_points(point_rows, share):
+    """The smallest swept value from which a variant's own cost stays below ``share`` of
+    the run (efficiency at least 1 - share), or None: per variant. ``point_rows`` is
+    [(value, rows), ...]."""
     found = {}
     for variant in {r.variant for _, rows_ in point_rows for r in rows_}:
         first = None
@@ -391,43 +427,32 @@ def crossover(point_rows, field, share):
     return found
 
 
-def crossover_table(suites, markdown=False, sources=None):
+def crossover(suites, sources=None):
     """For a sweep of one kind of work (io or cpu) alone: from which work per item each
-    variant's own cost stays below 10 % and 1 % of the run ([] for other sweeps)."""
+    variant's own cost stays below 10 % and 1 % of the run (None for other sweeps)."""
     found = points(suites, sources)
     names = varying([p.workload for p in found])
     if len(names) != 1 or names[0] not in ("io", "cpu"):
-        return []
+        return None
     field = names[0]
     point_rows = [(getattr(p.workload, field), p.rows) for p in found]
-    below = {share: crossover(point_rows, field, share) for share in SHARES}
+    below = {share: crossover_points(point_rows, share) for share in SHARES}
     last = sorted(found, key=lambda p: getattr(p.workload, field))[-1].rows
+    most = exact_duration(max(v for v, _ in point_rows))
     header = ["variant"] + [f"own cost below {share:.0%} from {field} of" for share in SHARES]
-    cells = [[row.variant] + [format_duration(below[share][row.variant])
-                              if below[share][row.variant] is not None
-                              else f"above {format_duration(max(v for v, _ in point_rows))}"
+    cells = [[row.variant] + [exact_duration(below[share][row.variant])
+                              if below[share][row.variant] is not None else f"above {most}"
                               for share in SHARES] for row in last]
-    return layout(header, cells, "l" + "r" * len(SHARES), markdown)
+    return Table.of("crossover", header, cells, "l" + "r" * len(SHARES), title=(
+        "Where each model's own cost stops mattering: the least work per item from which "
+        "its efficiency stays at or above 90 % and 99 % (its own cost, measured minus "
+        "ideal, below 10 % and 1 % of the run)."))
 
 
-BASE_PYTHON = "cpython-3.11"  # the study's first interpreter: the matrix's point of reference
-
-
-def _python_order(name):
-    """cpython before pypy, then by version, a free-threaded build after its GIL twin."""
-    implementation, _, version = name.partition("-")
-    numbers = [int(part) for part in version.rstrip("t").split(".") if part.isdigit()]
-    return implementation != "cpython", numbers, version.endswith("t")
-
-
-def interpreters(suites):
-    """The interpreters the suites were measured on, in the study's order."""
-    return sorted({row.python for suite in suites for row in rows(suite)}, key=_python_order)
-
-
-def matrix_tables(suites, markdown=False):
-    """Variants against interpreters, on one workload: time per item, the ratio to each
-    interpreter's own sequential floor, and the change against CPython 3.11."""
+def matrix(suites):
+    """Variants against interpreters, on one workload: time per item, the efficiency (with
+    work per item), the ratio to each interpreter's own sequential floor, and the change
+    against CPython 3.11; a table each."""
     found = [row for suite in suites for row in rows(suite)]
     pythons = interpreters(suites)
     cell = {(r.variant, r.python): r for r in found}
@@ -439,23 +464,23 @@ def matrix_tables(suites, markdown=False):
 
     def one(title, show):
         cells = [[v] + [show(cell.get((v, p)), v) for p in pythons] for v in variants]
-        return [title, layout(["variant", *pythons], cells, align, markdown)]
+        return Table.of("matrix", ["variant", *pythons], cells, align, title=title)
 
-    parts = one("Time per item (median over pyperf's processes); - where the variant did not "
-                "run on that interpreter:", lambda r, v: duration(r.median) if r else "-")
+    tables = [one("Time per item (median over pyperf's processes); - where the variant did "
+                  "not run on that interpreter:", lambda r, v: duration(r.median) if r else "-")]
     if found and found[0].workload.works:
-        parts += one(f"Efficiency against the ideal ({ideal_reason(found[0])}):",
-                     lambda r, v: units.percent(r.efficiency) if r else "-")
-    parts += one("Ratio to each interpreter's own sequential floor:",
-                 lambda r, v: units.times(r.ratio) if r else "-")
+        tables.append(one(f"Efficiency against the ideal ({ideal_reason(found[0])}):",
+                          lambda r, v: units.percent(r.efficiency) if r else "-"))
+    tables.append(one("Ratio to each interpreter's own sequential floor:",
+                      lambda r, v: units.times(r.ratio) if r else "-"))
     if base:
         def change(r, v):
             reference = cell.get((v, base))
             if not (r and reference):
                 return "-"
             return units.change(r.median / reference.median - 1)
-        parts += one(f"Change in time per item against {base}:", change)
-    return [part if isinstance(part, list) else [part] for part in parts]
+        tables.append(one(f"Change in time per item against {base}:", change))
+    return tables
 
 
 def _moves(found):
@@ -471,71 +496,30 @@ def _moves(found):
     return out
 
 
-def repeat_table(suites, markdown=False, sources=None):
+def repeat(suites, sources=None):
     """Runs of one workload on one interpreter, side by side: each variant's ratio to
-    sequential in each run, and how far the later runs moved from the first."""
-    found = points(suites, sources)
-    labels = [p.source for p in found]
+    sequential in each run, and how far the later runs moved from the first; its note says
+    how many ratios moved by 10 % or less."""
+    moves = _moves(points(suites, sources))
+    labels = [p.source for p in points(suites, sources)]
     header = ["variant", *(f"ratio, {label}" for label in labels),
               *(f"moved, {label}" for label in labels[1:])]
     cells = [[variant, *map(units.times, ratios),
-              *("-" if m is None else units.change(m) for m in moves)]
-             for variant, ratios, moves in _moves(found)]
-    return layout(header, cells, "l" + "r" * (len(header) - 1), markdown)
-
-
-def repeat_note(suites, sources=None):
-    """How many ratios to sequential moved by 10 % or less between the runs."""
-    moved = [abs(m) for variant, _, moves in _moves(points(suites, sources)) for m in moves
-             if m is not None and variant != BASELINE]
-    return (f"Runs of one workload on one interpreter: {sum(m <= 0.10 for m in moved)} of "
-            f"{len(moved)} ratios to sequential moved by 10 % or less between runs.")
-
-
-def render(suites, markdown=False, sources=None, only=None):
-    """What ``capqueue report`` prints of ``suites``, as parts: each a list of lines, a
-    table or a sentence. One workload gives its table and its notes; several (a sweep, or
-    files at several sizes) give the sweep table (``only="sweep"``) and, where the item
-    count changes, the fixed/marginal split (``only="split"``).
-    """
-    if len(interpreters(suites)) > 1 and len({p.workload for p in points(suites)}) == 1:
-        return matrix_tables(suites, markdown)
-    if len(points(suites, sources)) == 1:
-        return [table(suites[0], markdown), *([note] for note in notes(suites[0]))]
-    if len({p.workload for p in points(suites)}) == 1 and only is None:
-        return [repeat_table(suites, markdown, sources), [repeat_note(suites, sources)]]
-    parts = []
-    if only != "split":
-        parts.append(sweep_table(suites, markdown, sources))
-    crossing = crossover_table(suites, markdown, sources) if only is None else []
-    if crossing:
-        parts += [["Where each model's own cost stops mattering: the least work per item "
-                   "from which its efficiency stays at or above 90 % and 99 % (its own cost, "
-                   "measured minus ideal, below 10 % and 1 % of the run)."], crossing]
-    split = split_table(suites, markdown) if only != "sweep" else []
-    if split:
-        parts += [["Split from the smallest and largest runs: time(n items) = fixed + n x "
-                   "marginal"], split]
-    return parts
-
-
-def layout(header, cells, align, markdown):
-    """Lines of an aligned text table, or of a Markdown one."""
-    if markdown:
-        rule = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"
-        return ["| " + " | ".join(header) + " |", rule,
-                *("| " + " | ".join(row) + " |" for row in cells)]
-    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
-    fmt = "  ".join(f"{{:{'<' if a == 'l' else '>'}{w}}}" for a, w in zip(align, widths))
-    return [fmt.format(*header), *(fmt.format(*row) for row in cells)]
+              *("-" if m is None else units.change(m) for m in moved)]
+             for variant, ratios, moved in moves]
+    shifts = [abs(m) for variant, _, moved in moves for m in moved
+              if m is not None and variant != BASELINE]
+    note = (f"Runs of one workload on one interpreter: {sum(m <= 0.10 for m in shifts)} of "
+            f"{len(shifts)} ratios to sequential moved by 10 % or less between runs.")
+    return Table.of("repeat", header, cells, "l" + "r" * (len(header) - 1), notes=[note])
 
 
 def split_costs(suites):
     """Fixed cost per run and marginal cost per item, from the smallest and largest runs.
 
-    A run of n items takes about ``fixed + n * marginal`` seconds (see
-    ``stats.fixed_and_marginal``). Returns a list of (variant, model, fixed_us, marginal_ns)
-    for variants measured at two different sizes, cheapest marginal cost first.
+    A run of n items takes about ``fixed + n * marginal`` seconds (``stats.fixed_and_marginal``).
+    Returns a list of (variant, model, fixed_us, marginal_ns) for variants measured at two
+    different sizes, cheapest marginal cost first.
     """
     found = points(suites)
     if varying([p.workload for p in found]) != ["items"]:
@@ -553,12 +537,60 @@ def split_costs(suites):
     return sorted(out, key=lambda entry: entry[3])
 
 
-def split_table(suites, markdown=False):
-    """``split_costs`` as lines of a table (none if no variant was measured at two sizes)."""
-    split = split_costs(suites)
-    if not split:
-        return []
+def split(suites):
+    """``split_costs`` as a table (None if no variant was measured at two sizes)."""
+    found = split_costs(suites)
+    if not found:
+        return None
     header = ("variant", "model", "fixed cost per run", "marginal cost per item")
     cells = [(v, m, units.decimal(fixed, "µs"), units.decimal(marginal, "ns"))
-             for v, m, fixed, marginal in split]
-    return layout(header, cells, "llrr", markdown)
+             for v, m, fixed, marginal in found]
+    return Table.of("split", header, cells, "llrr", title="Split from the smallest and "
+                    "largest runs: time(n items) = fixed + n x marginal")
+
+
+# What `capqueue report` shows.
+
+def kind(suites, sources=None, only=None):
+    """Which report the suites call for: "matrix" (one workload on several interpreters),
+    "comparison" (one workload in one file), "repeat" (one workload in several files), or
+    "sweep" (several workloads; ``only`` chooses its "sweep" or "split" table alone)."""
+    workloads_ = {p.workload for p in points(suites)}
+    if len(interpreters(suites)) > 1 and len(workloads_) == 1:
+        return "matrix"
+    if len(points(suites, sources)) == 1:
+        return "comparison"
+    if len(workloads_) == 1 and only is None:
+        return "repeat"
+    return "sweep"
+
+
+def tables(suites, sources=None, only=None):
+    """The tables ``capqueue report`` shows of ``suites``, as data (``kind`` says which).
+
+    A sweep gives its sweep table (``only="sweep"`` keeps it alone), its crossover where one
+    kind of work is swept, and, where the item count changes, the fixed/marginal split
+    (``only="split"`` keeps it alone).
+    """
+    chosen = kind(suites, sources, only)
+    if chosen == "matrix":
+        return matrix(suites)
+    if chosen == "comparison":
+        return [comparison(suites[0])]
+    if chosen == "repeat":
+        return [repeat(suites, sources)]
+    found = [sweep(suites, sources) if only != "split" else None,
+             crossover(suites, sources) if only is None else None,
+             split(suites) if only != "sweep" else None]
+    return [table for table in found if table is not None]
+
+
+def render(suites, markdown=False, sources=None, only=None):
+    """What ``capqueue report`` prints of ``suites``, as parts: each a list of lines, a
+    table or a sentence (``tables``, rendered by ``harness.table.parts``)."""
+    return parts(tables(suites, sources, only), markdown)
+
+
+def sweep_table(suites, markdown=False, sources=None):
+    """The lines of the sweep table (what ``capqueue sweep`` prints at its end)."""
+    return lines(sweep(suites, sources), markdown)

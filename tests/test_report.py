@@ -81,11 +81,12 @@ def test_work_adds_speed_up_and_efficiency_columns():
     workload = Workload(items=200, producers=4, io=0.002)
     found = suite(bench("sequential", [[0.002], [0.002]], workload),
                   bench("threads", [[0.0005], [0.0006]], workload))
-    header, rule, *lines = report.table(found, markdown=True)
-    assert "| speed-up | efficiency |" in header
-    assert "| 3.6x | 91% |" in next(line for line in lines if "threads" in line)
+    table = report.comparison(found)
+    assert table.names[5:7] == ["speed-up", "efficiency"]
+    assert (table.cell("threads", "speed-up"), table.cell("threads", "efficiency")) == \
+        ("3.6x", "91%")
     assert any(n.startswith("Ideal on this workload (2 cores): 500 µs per item (each "
-                            "producer's 200 waits of 2 ms") for n in report.notes(found))
+                            "producer's 200 waits of 2 ms") for n in table.notes)
 
 
 def test_cpu_time_and_switches_come_from_each_runs_metadata():
@@ -123,16 +124,15 @@ def test_the_crossover_is_where_efficiency_stays_above_each_share():
     # ideal per item = io (one producer): efficiency 50 %, 95 %, 99.5 %, and back to 95 %
     files = [suite(bench("m", [[io / eff]], Workload(items=100, io=io)))
              for io, eff in ((1e-5, 0.5), (1e-4, 0.95), (1e-3, 0.995), (1e-2, 0.995))]
-    header, line = report.crossover_table(files)
-    assert header.split() == ["variant", "own", "cost", "below", "10%", "from", "io", "of",
-                              "own", "cost", "below", "1%", "from", "io", "of"]
-    assert line.split() == ["m", "100", "µs", "1", "ms"]
+    table = report.crossover(files)
+    assert table.names == ["variant", "own cost below 10% from io of",
+                           "own cost below 1% from io of"]
+    assert [row.cells for row in table.rows] == [("m", "100 µs", "1 ms")]
 
 
 def test_a_model_that_never_gets_there_says_so():
     files = [suite(bench("m", [[io * 2]], Workload(items=100, io=io))) for io in (1e-4, 1e-3)]
-    assert report.crossover_table(files)[1].split() == ["m", "above", "1", "ms", "above", "1",
-                                                        "ms"]
+    assert report.crossover(files).rows[0].cells == ("m", "above 1 ms", "above 1 ms")
 
 
 def test_two_runs_of_one_workload_show_how_far_each_ratio_moved():
@@ -159,7 +159,76 @@ def test_where_cuts_one_point_out_of_a_sweep():
 
 def test_the_fixed_and_marginal_split_is_only_for_runs_that_differ_in_size():
     sizes = [suite(bench("trio", [[t]], Workload(items=n))) for n, t in ((1, 1e-3), (1000, 2e-6))]
-    assert report.split_table(sizes)  # 1 and 1,000 items: a fixed cost and a marginal one
+    assert report.split(sizes)  # 1 and 1,000 items: a fixed cost and a marginal one
     producers = [suite(bench("trio", [[t]], Workload(producers=p, io=1e-3)))
                  for p, t in ((1, 1e-3), (4, 3e-4))]
-    assert report.split_table(producers) == []  # more items, but because of more producers
+    assert report.split(producers) is None  # more items, but because of more producers
+
+
+# The tables as data: columns, rows, the choice of table, and choosing on the data.
+
+def test_a_comparison_table_is_named_columns_and_rows_keyed_by_variant():
+    found = suite(bench("sequential", [[10e-9], [12e-9], [11e-9]]),
+                  bench("trio", [[1100e-9], [1000e-9], [1210e-9]]))
+    table = report.comparison(found)
+    assert table.kind == "comparison"
+    assert table.names == ["variant", "model", "per item (median)", "95% interval of the mean",
+                           "mean ± std dev", "ratio to sequential", "CPU per item",
+                           "switches per item (vol. + invol.)", "peak RSS"]
+    assert "".join(column.align for column in table.columns) == "llrrrrrrr"
+    assert table.keys == ["sequential", "trio"]  # cheapest first
+    assert table.rows[1].cells[:3] == ("trio", "trio", "1.10 µs")
+    assert table.cell("trio", "ratio to sequential") == "100.0x"
+    assert table.cell("sequential", "peak RSS") == "n/a"
+    assert table.notes == ()  # no ties, a floor, no work, no GIL
+
+
+def test_the_kind_of_report_follows_the_files():
+    one = suite(bench("sequential", [[1e-8]]), bench("trio", [[1e-6]]))
+    again = suite(bench("sequential", [[1e-8]]), bench("trio", [[2e-6]]))
+    grown = suite(bench("sequential", [[1e-8]], Workload(items=20)))
+    elsewhere = suite(bench("trio", [[1e-6]], capqueue_python="pypy-3.9.16"))
+    assert report.kind([one]) == "comparison"
+    assert report.kind([one, again], ["a.json", "b.json"]) == "repeat"
+    assert report.kind([one, again], ["a.json", "b.json"], only="sweep") == "sweep"
+    assert report.kind([one, grown]) == "sweep"
+    assert report.kind([one, elsewhere]) == "matrix"
+    assert [t.kind for t in report.tables([one, again], ["a.json", "b.json"])] == ["repeat"]
+    # time and ratio; no change against CPython 3.11, which neither file was measured on
+    assert [t.kind for t in report.tables([one, elsewhere])] == ["matrix"] * 2
+
+
+def test_a_sweep_of_sizes_gives_its_sweep_and_its_split():
+    sizes = [suite(bench("trio", [[t]], Workload(items=n))) for n, t in ((1, 1e-3), (1000, 2e-6))]
+    assert [t.kind for t in report.tables(sizes)] == ["sweep", "split"]
+    assert [t.kind for t in report.tables(sizes, only="sweep")] == ["sweep"]
+    [split] = report.tables(sizes, only="split")
+    assert split.title.startswith("Split from the smallest and largest runs")
+    # a run of n items: about 1 ms + n x 1 µs (1 ms for 1 item, 2 ms for 1,000)
+    assert split.rows[0].cells == ("trio", "trio", "999.0 µs", "1,001.0 ns")
+
+
+def test_rows_and_columns_are_chosen_on_the_data():
+    points = [suite(bench("trio", [[1e-6]], Workload(capacity=c)),
+                    bench("sequential", [[4e-8]], Workload(capacity=c))) for c in (1, 10)]
+    table = report.sweep(points)
+    assert table.names == ["variant", "ns/item, capacity 1", "peak RSS", "ns/item, capacity 10",
+                           "peak RSS"]
+    assert table.select(["trio"]).keys == ["trio"]
+    assert table.select(["trio", "nobody"]).keys == ["trio"]
+    narrow = table.without(["peak RSS"])  # every column of that name, one per point
+    assert narrow.names == ["variant", "ns/item, capacity 1", "ns/item, capacity 10"]
+    assert narrow.rows[0].cells == ("sequential", "40.0", "40.0")
+    with pytest.raises(ValueError, match=r"^no column 'colour' to drop; the columns are "
+                                         r"variant, ns/item, capacity 1, peak RSS, "):
+        table.without(["colour"])
+    assert table.rows == report.sweep(points).rows  # choosing made new tables
+
+
+def test_render_prints_the_chosen_tables_title_table_then_notes():
+    runs = [suite(bench("sequential", [[1e-8]]), bench("trio", [[t]])) for t in (2e-6, 2.3e-6)]
+    parts = report.render(runs, markdown=True, sources=["a.json", "b.json"])
+    assert parts[0][:2] == ["| variant | ratio, a.json | ratio, b.json | moved, b.json |",
+                            "|---|---:|---:|---:|"]
+    assert parts[0][3] == "| trio | 200.0x | 230.0x | +15% |"
+    assert parts[1] == list(report.repeat(runs, ["a.json", "b.json"]).notes)
