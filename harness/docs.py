@@ -269,9 +269,10 @@ def _report(context, args):
         raise DocsError("no variant was measured at two item counts, so there is no split")
     notes.append(f"Measured: {report.describe_machine(suites[0])}.")
     dropped = sum(t.names.count(name) for t in found for name in args.drop)
-    try:
-        found = [_select(t, args.variants, args.drop) for t in found]
-    except ValueError as exc:
+    try:  # rows and columns are chosen on the tables, before they are rendered
+        found = [(t.select(args.variants) if args.variants else t).without(args.drop)
+                 for t in found]
+    except ValueError as exc:  # a column to drop that a table lacks
         raise DocsError(str(exc)) from None
     for wanted in args.variants or []:
         if not any(wanted in t.keys for t in found):
@@ -296,14 +297,6 @@ def _report(context, args):
 def _and(names):
     """a, b and c."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _select(found, variants, drop):
-    """``found`` (a harness.table.Table) with only the rows of ``variants`` (all if None)
-    and without the columns named in ``drop``."""
-    if variants:
-        found = found.select(variants)
-    return found.without(drop)
 
 
 # Drawing is the slow part of a run: a plot of the same files' contents is drawn once per

@@ -243,8 +243,8 @@ def varying(workloads):
 
 def point_label(point, names):
     """A point of a sweep, by the fields that vary: 'producers 4', 'capacity 100'."""
-    parts_ = [f"{name} {_value(point.workload, name)}" for name in names]
-    return ", ".join(parts_ + ([point.source] if point.source else [])) or "all"
+    labels = [f"{name} {_value(point.workload, name)}" for name in names]
+    return ", ".join(labels + ([point.source] if point.source else [])) or "all"
 
 
 def _value(workload, name):
@@ -331,23 +331,24 @@ def notes(suite):
 
 
 def _notes(found):
+    """The notes of a comparison table of ``found`` (the rows of one suite)."""
     out = []
     ties = overlapping(found)
     if ties:
         out.append("Not told apart by this run (their 95 % intervals overlap): "
-                     + "; ".join(" ≈ ".join(group) for group in ties) + ".")
+                   + "; ".join(" ≈ ".join(group) for group in ties) + ".")
     if found and not any(r.variant == BASELINE for r in found):
         out.append(f"No ratio: the file has no {BASELINE} benchmark, the floor every ratio "
-                     f"is taken to (time it too: capqueue run {BASELINE} ...).")
+                   f"is taken to (time it too: capqueue run {BASELINE} ...).")
     for r in found:
         if r.workload.works and r.unit == "second":
             out.append(f"Ideal on this workload ({r.cores} cores): {duration(r.ideal)} per "
-                         f"item ({ideal_reason(r)}).")
+                       f"item ({ideal_reason(r)}).")
             break
     gil_on = [r.variant for r in found if r.gil_enabled]
     if gil_on and any(r.gil_enabled is False for r in found):
         out.append("The GIL was back on in the timed workers of: " + ", ".join(gil_on)
-                     + " (their library turned it on when imported).")
+                   + " (their library turned it on when imported).")
     return out
 
 
@@ -500,8 +501,9 @@ def repeat(suites, sources=None):
     """Runs of one workload on one interpreter, side by side: each variant's ratio to
     sequential in each run, and how far the later runs moved from the first; its note says
     how many ratios moved by 10 % or less."""
-    moves = _moves(points(suites, sources))
-    labels = [p.source for p in points(suites, sources)]
+    found = points(suites, sources)
+    moves = _moves(found)
+    labels = [p.source for p in found]
     header = ["variant", *(f"ratio, {label}" for label in labels),
               *(f"moved, {label}" for label in labels[1:])]
     cells = [[variant, *map(units.times, ratios),
