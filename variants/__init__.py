@@ -83,6 +83,7 @@ share nothing else: no helper module, nothing of the harness.
 
 A variant holds no harness plumbing: the harness owns the sources and sinks, and so can
 instrument them (see ``harness.instruments``) without touching the exhibit. ``capqueue new
-NAME --model MODEL`` writes a skeleton to start from; ``capqueue conform NAME`` runs the
-whole contract on it (``docs/extending.md`` spells the contract out, rule by rule).
+NAME --model MODEL`` writes a skeleton to start from, made from the model's exhibit;
+``capqueue conform NAME`` runs the whole contract on it (``docs/extending.md`` spells the
+contract out, rule by rule).
 """
