@@ -111,13 +111,12 @@ class Service:
         yield
 
 
+@dataclass(frozen=True)
 class Own(Service):
     """A variant's own ``service()``: entered in the same place, its guarantees its own."""
 
+    factory: object  # the variant's service(), a context manager factory
     name = "the variant's own service()"
-
-    def __init__(self, factory):
-        self.factory = factory
 
     @contextlib.contextmanager
     def running(self):
