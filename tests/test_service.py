@@ -25,6 +25,7 @@ import pytest
 import redis
 
 from harness import services
+from harness.cli import main
 from harness.registry import find
 
 REDIS = find("redis")
@@ -101,8 +102,9 @@ def test_a_timed_run_starts_its_server_outside_the_timer_and_leaves_none(tmp_pat
     child = start(tmp_path, "run", "redis", "--items", 100, "--debug-single-value", "-o", out)
     stdout, stderr = child.communicate(timeout=120)
     assert child.returncode == 0, stdout + stderr
-    assert [b.get_name() for b in pyperf.BenchmarkSuite.load(str(out)).get_benchmarks()] == [
-        "redis"]
+    [bench] = pyperf.BenchmarkSuite.load(str(out)).get_benchmarks()
+    assert bench.get_name() == "redis"
+    assert bench.get_metadata()["capqueue_redis_server"] == "private"
     assert none_left(tmp_path)
 
 
@@ -144,17 +146,17 @@ def test_without_the_program_the_variant_is_unavailable_and_the_others_run(tmp_p
     assert others.returncode == 0, others.stdout + others.stderr
 
 
-def test_list_names_the_variable_that_gives_the_readers_own_server():
-    def listed(**env):
-        line, = [line for line in subprocess.run(
-            [sys.executable, "-m", "harness", "list"], env={**os.environ, **env},
-            capture_output=True, text=True, timeout=60).stdout.splitlines()
-            if line.startswith("redis ")]
+@needs_redis
+def test_list_names_the_variable_that_gives_the_readers_own_server(monkeypatch, capsys):
+    def listed():
+        assert main(["list"]) == 0
+        [line] = [line for line in capsys.readouterr().out.splitlines()
+                  if line.startswith("redis ")]
         return line[line.rindex(" ("):]
 
     assert listed() == " (redis: a private redis-server, or yours at $CAPQUEUE_REDIS_URL)"
-    assert listed(CAPQUEUE_REDIS_URL="redis://me:secret@broker.example:7000/2") == (
-        " (redis: yours at broker.example:7000, from $CAPQUEUE_REDIS_URL)")  # no credentials
+    monkeypatch.setenv("CAPQUEUE_REDIS_URL", "redis://me:secret@broker.example:7000/2")
+    assert listed() == " (redis: yours at broker.example:7000, from $CAPQUEUE_REDIS_URL)"
 
 
 # The reader's own server: a second private redis-server, started by the test.
@@ -230,18 +232,6 @@ def test_a_timed_run_records_the_readers_server_and_starts_none(tmp_path, reader
     assert (metadata["capqueue_redis_server"], metadata["capqueue_redis_version"]) == (
         f"127.0.0.1:{port}", client.info("server")["redis_version"])
     assert none_left(tmp_path) and answers(client)
-
-
-@needs_redis
-def test_a_private_server_is_recorded_as_private(tmp_path):
-    out = tmp_path / "results.json"
-    env = {k: v for k, v in os.environ.items() if k != "CAPQUEUE_REDIS_URL"}
-    child = start(tmp_path, "run", "redis", "--items", 100, "--debug-single-value", "-o", out,
-                  env=env)
-    stdout, stderr = child.communicate(timeout=120)
-    assert child.returncode == 0, stdout + stderr
-    [bench] = pyperf.BenchmarkSuite.load(str(out)).get_benchmarks()
-    assert bench.get_metadata()["capqueue_redis_server"] == "private"
 
 
 @needs_redis
