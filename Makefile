@@ -123,9 +123,10 @@ $(READY): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[models,test,docs]'
 	touch $(READY)
 
-# The redis variant starts a private redis-server for its runs. Where none is installed,
-# install Debian's (these machines run as root with apt). Debian may start a system
-# service on install: stop and disable it, so that nothing is left listening on 6379.
+# The harness starts a private redis-server for the redis variant's runs (unless
+# CAPQUEUE_REDIS_URL names yours). Where none is installed, install Debian's (these
+# machines run as root with apt). Debian may start a system service on install: stop and
+# disable it, so that nothing is left listening on 6379.
 # Where it cannot be installed, the variant is listed as unavailable and the others run.
 redis-server:
 	@command -v redis-server >/dev/null || ! command -v apt-get >/dev/null || { \

@@ -2,7 +2,8 @@
 
 Each module does one job: ``workload`` defines the task, ``registry`` finds the variants,
 ``instruments`` builds what a variant is handed (plain, recording or printing sources and
-sinks, and the calibrated CPU work), ``check`` and ``checkrun`` verify a run in a child
+sinks, and the calibrated CPU work), ``services`` starts and stops the servers variants need
+(or finds the reader's own), ``check`` and ``checkrun`` verify a run in a child
 process (``leftovers`` finds and ends the processes a run leaves behind), ``conform`` runs
 the whole contract on a variant (``pytest_plugin`` gives it to pytest), ``scaffold`` writes
 a new variant's skeleton, ``measure`` times with pyperf, ``sweep`` times over a grid of

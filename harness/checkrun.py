@@ -7,15 +7,18 @@ printing) sources and sinks, then writes what it saw of the run itself (how it e
 long shutdown took, which workers were left behind) as JSON. What the sources and sinks saw
 is already in the ledger file.
 
-A variant's service (a server it needs, see ``Variant.ready``) is started before the run and
-stopped before the report is written. The parent kills this process's whole group when it
-gives up on it, and the service's server is in that group, so a hung run leaves no server.
+A variant's service (a server it needs, see ``harness.services``) is started before the run
+and stopped before the report is written; one that cannot be had ends this process with its
+reason as the last line of its stderr, which the parent reports. The parent kills this
+process's whole group when it gives up on it, and the service's server is in that group, so
+a hung run leaves no server.
 Processes the run itself left behind, once the service is stopped, are reported, then
 ended (see ``harness.leftovers``). A hang is for the parent to see: ``SIGUSR1`` makes this
 process print the stacks of all its threads (``faulthandler``) before the parent kills it.
 """
 
 import argparse
+import contextlib
 import faulthandler
 import gc
 import inspect
@@ -28,6 +31,7 @@ import time
 import traceback
 
 from harness import leftovers
+from harness.services import ServiceError
 from harness.instruments import (INJECTED_NS, InjectedFailure, Ledger, RecordedSink,
                                  RecordedSource, TracedSink, TracedSource)
 from harness.registry import find
@@ -55,29 +59,33 @@ def main(argv=None):
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # the parent's "where are you?"
     leftovers.become_subreaper()
     variant = find(args.variant, args.variant_path)
-    if args.mode == "trace":
-        with variant.ready() as run:
-            trace(variant, run, workload, args.cpu_loops)
-    else:
+    with contextlib.ExitStack() as stack:
+        try:
+            ready = stack.enter_context(variant.ready())
+        except ServiceError as exc:
+            print(f"its service could not be had: {exc}", file=sys.stderr)
+            return 3
+        if args.mode == "trace":
+            trace(variant, ready.run, workload, args.cpu_loops)
+            return 0
         failure = (args.fail_in, args.fail_at) if args.fail_in else None
         ledger = Ledger(args.ledger, workload, failure)
-        with variant.ready() as run:
-            report = check(run, workload, ledger, args.cpu_loops)
-        processes = leftovers.descendants()  # the run's own: its service is stopped by now
-        report["processes_left"] = [leftovers.describe(p) for p in processes]
-        if report["threads_left"] or processes or report["greenlets_left"]:
-            time.sleep(LINGER)  # let what was left running show itself in the ledger
+        report = check(ready.run, workload, ledger, args.cpu_loops)
+    processes = leftovers.descendants()  # the run's own: its service is stopped by now
+    report["processes_left"] = [leftovers.describe(p) for p in processes]
+    if report["threads_left"] or processes or report["greenlets_left"]:
+        time.sleep(LINGER)  # let what was left running show itself in the ledger
+    leftovers.end(processes)
+    for _ in range(3):  # and whatever they started meanwhile
+        processes = leftovers.descendants()
+        if not processes:
+            break
         leftovers.end(processes)
-        for _ in range(3):  # and whatever they started meanwhile
-            processes = leftovers.descendants()
-            if not processes:
-                break
-            leftovers.end(processes)
-        with open(args.report, "w") as file:
-            json.dump(report, file)
-        # Leave now, even if the variant left threads behind: they would keep us alive.
-        sys.stdout.flush()
-        os._exit(0)
+    with open(args.report, "w") as file:
+        json.dump(report, file)
+    # Leave now, even if the variant left threads behind: they would keep us alive.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def trace(variant, run, workload, cpu_loops=0):

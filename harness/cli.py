@@ -232,6 +232,7 @@ def cmd_list(args):
     model_width = max(len(v.model) for v in found)
     for variant in found:
         text = variant.description if variant.ok else f"{variant.status}: {variant.problem}"
+        text += f" ({variant.note})" if variant.note else ""  # the service, and how to give yours
         print(f"{variant.name:{width}}  {variant.model:{model_width}}  {text}")
     if args.debug:
         show_load_errors(found)

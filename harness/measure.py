@@ -21,9 +21,10 @@ one run. That is deliberate: it is what a program pays to use the model for this
 leaving it out would flatter the models with the most expensive start-up. The per-run cost
 fades as the number of items grows; ``capqueue report`` given runs at several item counts
 splits the two (``make scale`` makes such runs). The timer excludes making the sources
-(``range`` objects) and the sinks, and starting a server a variant needs (its
-``service()``, such as the ``redis`` variant's redis-server): that is started once per
-worker process, before pyperf times anything, as a deployed broker is already running.
+(``range`` objects) and the sinks, and starting a server a variant needs (its service,
+such as the ``redis`` variant's redis-server, see ``harness.services``): that is started
+once per worker process, before pyperf times anything, as a deployed broker is already
+running, and every benchmark records which server answered.
 
 Beside wall time, every timed run records the resources it used (``getrusage`` of the
 worker and of its waited-for children, so every thread and child process of the run):
@@ -45,7 +46,7 @@ from dataclasses import dataclass, replace
 
 import pyperf
 
-from harness import check, results, units
+from harness import check, results, services, units
 from harness.instruments import calibrate, loops_for, timed_sinks
 from harness.options import Parser, UsageError
 from harness.registry import find
@@ -147,11 +148,11 @@ def worker_main(argv):
         runner.bench_time_func("-", None)
     variant = find(args.variant, args.variant_path)
     workload = Workload.from_args(args)
-    with variant.ready() as run:  # a server the variant needs starts here, outside the timer
-        runner.bench_time_func(args.task_name, time_variant, run, workload, args.cpu_loops,
-                               inner_loops=workload.total,
-                               metadata=metadata(variant, workload, args.cpu_loops,
-                                                 args.spin_rate))
+    with variant.ready() as ready:  # a server the variant needs starts here, outside the timer
+        runner.bench_time_func(args.task_name, time_variant, ready.run, workload,
+                               args.cpu_loops, inner_loops=workload.total,
+                               metadata={**metadata(variant, workload, args.cpu_loops,
+                                                    args.spin_rate), **ready.metadata})
     return 0
 
 
@@ -282,6 +283,7 @@ class Session:
         self.rounds, self.timeout = args.rounds, args.check_timeout
         if importlib.metadata.entry_points(group="pyperf.hook", name=HOOK):
             args.hook = [*(args.hook or []), HOOK]
+        args.inherit_environ = [*(args.inherit_environ or []), *services.ENVIRON]
         args.quiet = True  # the session prints its own progress, one line per slice
         return args
 

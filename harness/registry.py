@@ -4,15 +4,16 @@ A variant is found three ways, with no edit anywhere else: a module dropped into
 ``variants/``, a module an installed distribution declares in the entry-point group
 ``capqueue.variants``, or a file named with ``--variant-path``. Each becomes a ``Variant``
 whose status says whether it can run: ``ok``; ``unavailable`` when a library it needs is not
-installed for this interpreter, or a program it runs (its ``PROGRAMS``) is not on ``PATH``
-(the others still run); ``broken`` when it does not import or does not follow the contract
+installed for this interpreter, a program it runs (its ``PROGRAMS``) is not on ``PATH``, or
+the service it names cannot be had (its ``SERVICE``: see ``harness.services``) (the others
+still run); ``broken`` when it does not import or does not follow the contract
 in ``variants/__init__.py``. The contract is checked on the module before anything runs, so
 that a slip (an ``async def run``, a ``run`` that is a generator, a parameter the harness
 never passes) gets a sentence of its own instead of a puzzling check failure.
 
-A variant that needs a server (a broker) defines ``service()``; ``Variant.ready`` enters it
-around the runs of one process, so every caller of ``run`` treats such a variant like any
-other.
+A variant that needs a server (a broker) names it (``SERVICE = "redis"``), or brings its
+own ``service()``; ``Variant.ready`` starts it around the runs of one process, so every
+caller of ``run`` treats such a variant like any other.
 """
 
 import contextlib
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import variants
+from harness import services
 
 BASELINE = "sequential"
 ENTRY_POINT_GROUP = "capqueue.variants"
@@ -53,7 +55,7 @@ class Variant:
     problem: str = ""  # why it is not ok, as a phrase: "needs trio, which is not installed"
     newer_python: bool = False  # unavailable for want of a newer Python, which no install fixes
     path: str = ""  # set when it was loaded with --variant-path, so children can load it too
-    service: object = None  # its service(), a context manager factory, if it needs a server
+    service: object = None  # the services.Service it needs (a server), if any
     error: BaseException | None = field(default=None, compare=False, repr=False)  # on import
 
     @property
@@ -65,20 +67,35 @@ class Variant:
         """Whether its ``run`` accepts ``say``, to narrate its control flow in a trace."""
         return "say" in inspect.signature(self.run).parameters
 
+    @property
+    def note(self):
+        """What ``capqueue list`` says beside its description: the service it uses, and how
+        to give it one of the reader's own ('' for a variant that needs none)."""
+        return self.service.note() if self.ok and self.service is not None else ""
+
     @contextlib.contextmanager
     def ready(self):
-        """Its ``run``, ready to call for as long as the ``with`` block lasts.
+        """Its ``run``, ready to call for as long as the ``with`` block lasts (a ``Ready``).
 
-        For a variant with a ``service()`` (a server it needs), the service is started on
-        entry and stopped on exit, and what it yields (an address) is passed to every call
-        as ``service``. Callers enter this once per process, outside any timer, so that a
-        figure never includes starting the server.
+        For a variant that needs a service (a server), the service is started on entry, or
+        the reader's own is reached, and stopped on exit; what it yields (an address) is
+        passed to every call as ``service``. Callers enter this once per process, outside
+        any timer, so that a figure never includes starting the server.
         """
         if self.service is None:
-            yield self.run
+            yield Ready(self.run)
             return
-        with self.service() as service:
-            yield functools.partial(self.run, service=service)
+        with self.service.running() as running:
+            yield Ready(functools.partial(self.run, service=running.address),
+                        running.metadata)
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A variant ready to run in this process: its ``run``, and what to record of its service."""
+
+    run: object  # the variant's run, with what its service yields bound as ``service``
+    metadata: dict = field(default_factory=dict)  # of the service, for every benchmark
 
 
 def discover(paths=()):
@@ -232,9 +249,23 @@ def _load(name, origin, load):
     if missing:
         return Variant(name, origin, model=module.MODEL, status="unavailable",
                        problem=f"needs the program {missing[0]}, which is not on PATH")
+    service = _service_of(module)
+    if service is not None and service.problem():
+        return Variant(name, origin, model=module.MODEL, status="unavailable",
+                       problem=service.problem())
     doc = inspect.getdoc(module)
     return Variant(name, origin, model=module.MODEL, description=doc.splitlines()[0],
-                   run=module.run, service=getattr(module, "service", None))
+                   run=module.run, service=service)
+
+
+def _service_of(module):
+    """The service a module (that follows the contract) needs: the one its ``SERVICE``
+    names, one made of its own ``service()``, or None."""
+    if getattr(module, "SERVICE", None) is not None:
+        return services.SERVICES[module.SERVICE]
+    if getattr(module, "service", None) is not None:
+        return services.Own(module.service)
+    return None
 
 
 def _gil_turned_on(warning):
@@ -254,10 +285,17 @@ def _contract_problem(module):
     run = getattr(module, "run", None)
     if not callable(run):
         return "it has no run(sources, sinks, capacity, io) function"
+    named = getattr(module, "SERVICE", None)
     service = getattr(module, "service", None)
+    if named is not None and (not isinstance(named, str) or named not in services.SERVICES):
+        known = ", ".join(repr(name) for name in services.SERVICES)
+        return (f"its SERVICE {named!r} is not a service the harness provides ({known}); "
+                "a server of its own needs a service() instead")
+    if named is not None and service is not None:
+        return "it has both a SERVICE and a service(): name the harness's, or bring its own"
     if service is not None and not callable(service):
         return "its service is not a function (a context manager that starts a server)"
-    problem = _run_problem(run, served=service is not None)
+    problem = _run_problem(run, served=named is not None or service is not None)
     if problem:
         return problem
     programs = getattr(module, "PROGRAMS", ())
@@ -273,7 +311,8 @@ def _contract_problem(module):
 
 def _run_problem(run, served=False):
     """What is wrong with ``run`` itself (its kind, its parameters), or ''. A ``served``
-    variant (one with a ``service()``) is also passed ``service`` by keyword."""
+    variant (one with a ``SERVICE`` or a ``service()``) is also passed ``service`` by
+    keyword."""
     if inspect.isasyncgenfunction(run):
         return ("its run() is an async generator function (async def with yield): run must be "
                 "a plain def that does the whole job before it returns")
@@ -311,7 +350,7 @@ def _run_problem(run, served=False):
                 f"{call}")
     if served:
         return ("its run() does not take (sources, sinks, capacity, io, service): service is "
-                "what its service() yields")
+                "the address of the server its SERVICE (or service()) gives")
     return ("its run() does not take (sources, sinks, capacity, io): io is the seconds each "
             "producer waits for I/O before each item")
 

@@ -118,15 +118,19 @@ def run(sources, sinks, capacity, io, service):
 '''
 
 
-def test_ready_runs_a_variant_inside_its_service(tmp_path):
+def test_ready_runs_a_variant_inside_its_own_service(tmp_path):
+    # A variant may still bring its own service(): entered around the runs, yielding the
+    # address every run is given.
     variant = load_path(write(tmp_path, "served", SERVED))
     events = sys.modules["capqueue_variant_served"].EVENTS
-    with variant.ready() as run:
-        run([], [], 1, io=0.0)
-        run([], [], 1, io=0.0)
+    with variant.ready() as ready:
+        ready.run([], [], 1, io=0.0)
+        ready.run([], [], 1, io=0.0)
     assert events == ["started", "run with the address", "run with the address", "stopped"]
-    with load_path(write(tmp_path, "plain", GOOD)).ready() as run:
-        assert run.__name__ == "run"  # no service: the variant's own run, untouched
+    assert ready.metadata == {}
+    plain = load_path(write(tmp_path, "plain", GOOD))
+    with plain.ready() as ready:
+        assert ready.run is plain.run  # no service: the variant's own run, untouched
 
 
 def test_a_service_whose_run_cannot_take_it_is_refused(tmp_path):
@@ -135,6 +139,53 @@ def test_a_service_whose_run_cannot_take_it_is_refused(tmp_path):
     with pytest.raises(VariantError, match=r"does not take \(sources, sinks, capacity, io, "
                                            r"service\)"):
         load_path(write(tmp_path, "unserved", text))
+    named = GOOD + 'SERVICE = "redis"\n'  # its run takes no service either
+    with pytest.raises(VariantError, match=r"does not take \(sources, sinks, capacity, io, "
+                                           r"service\)"):
+        load_path(write(tmp_path, "unnamed", named))
+
+
+NAMED = GOOD.replace("def run(sources, sinks, capacity, io):",
+                     "def run(sources, sinks, capacity, io, service):") + 'SERVICE = "redis"\n'
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('SERVICE = "postgres"', "does not follow the variant contract: its SERVICE 'postgres' is "
+     "not a service the harness provides ('redis'); a server of its own needs a service() "
+     "instead"),
+    ('SERVICE = ["redis"]', "does not follow the variant contract: its SERVICE ['redis'] is "
+     "not a service the harness provides ('redis'); a server of its own needs a service() "
+     "instead"),
+    ("def service(): pass", "does not follow the variant contract: it has both a SERVICE and "
+     "a service(): name the harness's, or bring its own"),
+])
+def test_a_service_the_harness_cannot_give_is_refused(tmp_path, line, problem):
+    text = NAMED.replace('SERVICE = "redis"\n', "") + line + "\n"
+    if line.startswith("def"):
+        text = NAMED + line + "\n"
+    with pytest.raises(VariantError) as info:
+        load_path(write(tmp_path, "misserved", text))
+    assert str(info.value) == f"{tmp_path / 'misserved.py'} {problem}"
+
+
+def test_a_named_service_decides_availability(tmp_path, monkeypatch):
+    # Not the variant's PROGRAMS: the service's program, or the reader's own server.
+    path = write(tmp_path, "named", NAMED)
+    monkeypatch.delenv("CAPQUEUE_REDIS_URL", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no redis-server on it
+    variant = load_path(path)
+    assert (variant.status, variant.problem) == (
+        "unavailable", "needs the program redis-server, which is not on PATH (or set "
+        "CAPQUEUE_REDIS_URL to use a server of yours)")
+    monkeypatch.setenv("CAPQUEUE_REDIS_URL", "redis://user:secret@broker.example:7000/3")
+    variant = load_path(path)
+    assert variant.ok
+    assert variant.note == "redis: yours at broker.example:7000, from $CAPQUEUE_REDIS_URL"
+    monkeypatch.setenv("CAPQUEUE_REDIS_URL", "broker.example:7000")
+    variant = load_path(path)
+    assert (variant.status, variant.problem) == (
+        "unavailable", "CAPQUEUE_REDIS_URL is not a Redis URL: it should start with redis://, "
+        "rediss:// or unix:// (redis://HOST:PORT/DB)")
 
 
 def test_a_module_of_a_newer_python_is_named_whole(tmp_path, monkeypatch):

@@ -1,9 +1,14 @@
 """capqueue new: a skeleton per model that passes the whole contract once its line is written."""
 
+import ast
+import dataclasses
 import re
 import subprocess
 import sys
 
+import pytest
+
+from harness.options import UsageError
 from harness.scaffold import MARK, SKELETONS
 
 from conftest import ROOT, capqueue
@@ -22,6 +27,31 @@ def fill_in(path):
 
 def test_the_study_models_have_skeletons():
     assert {"threads", "asyncio", "trio", "generators"} <= set(SKELETONS)
+
+
+def code_of(text):
+    """A module's text after its docstring."""
+    return "\n".join(text.splitlines()[ast.parse(text).body[0].end_lineno:])
+
+
+@pytest.mark.parametrize("key", SKELETONS)
+def test_a_skeleton_is_its_exhibit_but_for_the_marked_line(key):
+    # One source: a fix to the exhibit is a fix to its skeleton.
+    skeleton = SKELETONS[key]
+    text = skeleton.render(f"my_{key}")
+    [marked] = MARKED.finditer(text)
+    assert marked["usual"] == skeleton.put
+    exhibit = (ROOT / "variants" / f"{skeleton.exhibit}.py").read_text()
+    assert code_of(MARKED.sub(r"\g<indent>\g<usual>", text)) == code_of(exhibit)
+
+
+def test_an_exhibit_without_the_named_line_makes_no_skeleton():
+    moved = dataclasses.replace(SKELETONS["threads"], put="q.put(item, block=True)")
+    with pytest.raises(UsageError, match=r"^the threads skeleton is made from "
+                                         r"variants/threads\.py, which has no line\(s\) "
+                                         r"'q\.put\(item, block=True\)' to leave out; name "
+                                         r"its hand-off line in harness/scaffold\.py$"):
+        moved.render("anything")
 
 
 def test_every_skeleton_conforms_once_its_marked_line_is_filled_in(tmp_path):

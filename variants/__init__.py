@@ -43,22 +43,47 @@ a docstring
     and waits for it to return, with nothing left running (no thread, task, greenlet or
     process, in any session).
 
-``service()`` (optional)
-    For a variant that needs a server of its own (a broker): a context manager that starts
-    it, yields what ``run`` needs to reach it (an address), and stops it on exit. The
-    harness enters it once in each process that runs the variant (the check's child, each
-    pyperf worker), outside the timer, and passes what it yields to every ``run`` as the
-    keyword ``service``; ``run`` must leave the server as it found it for the next run.
-    The server must not outlive the process that started it, even when that process is
-    killed: the check kills its child's whole process group, pyperf kills a worker alone.
+``SERVICE`` (optional)
+    The name of a service the harness provides, for a variant that needs a server: today
+    ``"redis"``, a Redis server. The harness starts it once in each process that runs the
+    variant (the check's child, each pyperf worker), outside the timer, waits until it
+    answers, and stops it when that process is done, even when the process is killed; or,
+    when the reader names a server of their own (``CAPQUEUE_REDIS_URL``), uses that one and
+    starts nothing. What the service yields, its address (a ``redis://`` URL), is passed to
+    every ``run`` as the keyword ``service``; ``run`` must leave the server as it found it for
+    the next run. Where the service cannot be had (no ``redis-server`` on ``PATH`` and no
+    server of the reader's named), the variant is *unavailable*, with that reason.
+    ``harness.services`` says what each service is and records it with every benchmark.
+
+``service()`` (optional, for a server the harness does not provide)
+    A context manager that starts the server, yields what ``run`` needs to reach it, and
+    stops it on exit; the harness enters it where it would start a ``SERVICE`` and passes
+    what it yields as ``service``. It is kept for variants that live elsewhere and need a
+    server of their own; an exhibit here names a ``SERVICE`` instead, so that it holds no
+    server plumbing. Its server must not outlive the process that started it, even when that
+    process is killed (the check kills its child's whole process group, pyperf kills a
+    worker alone): ``harness.services`` shows how, and the check reports a server left
+    behind as a process the run left running. A variant has a ``SERVICE`` or a
+    ``service()``, not both.
 
 ``PROGRAMS`` (optional)
-    The programs the variant runs, as a tuple of names looked up on ``PATH``
-    (``("redis-server",)``). Where one is missing the variant is *unavailable*, with that
+    The programs the variant runs itself, as a tuple of names looked up on ``PATH``
+    (``("valgrind",)``). Where one is missing the variant is *unavailable*, with that
     reason, and the others still run, as for a library that is not installed.
+
+Near twins. A variant that differs from a sibling only in how the model is started (another
+event loop, another backend) imports the sibling's workers and writes only its own ``run``:
+``asyncio_uvloop`` runs ``asyncio``'s ``main`` on uvloop, ``anyio_trio`` runs
+``anyio_asyncio``'s on trio. A variant whose hand-off differs (its queue, its shutdown, its
+failure handling) writes its whole hand-off out, even where lines repeat a sibling's
+(``mixed_janus`` and ``mixed_culsans`` have the same workers around different queues,
+``redis`` repeats the supervision loop of ``processes`` around a broker), because the
+hand-off is what a reader compares, and they should see all of it in one file. Exhibits
+share nothing else: no helper module, nothing of the harness.
 
 A variant holds no harness plumbing: the harness owns the sources and sinks, and so can
 instrument them (see ``harness.instruments``) without touching the exhibit. ``capqueue new
-NAME --model MODEL`` writes a skeleton to start from; ``capqueue conform NAME`` runs the
-whole contract on it (``docs/extending.md`` spells the contract out, rule by rule).
+NAME --model MODEL`` writes a skeleton to start from, made from the model's exhibit;
+``capqueue conform NAME`` runs the whole contract on it (``docs/extending.md`` spells the
+contract out, rule by rule).
 """

@@ -26,31 +26,27 @@ What the timing includes: starting, connecting and joining every process, and fo
 item four network round trips (a producer's pop and push, a consumer's pop and push), each
 a system call on both sides and a wake-up of a blocked process, plus the client's
 encoding: redis-py writes every command in the RESP protocol and parses every reply in
-Python, and an item travels as its decimal text. Starting the server does not count: it
-is started once per process, before any run, by ``service()`` (a deployed broker is
-already running). Round trips, not parallelism, set the price here: batching several
-items per round trip is the lesson a broker teaches (``docs/alternatives/redis_pipelined.py``).
+Python, and an item travels as its decimal text. Starting the server does not count: the
+harness starts it once per process, before any run (a deployed broker is already running),
+and passes its URL to ``run`` as ``service``. Round trips, not parallelism, set the price
+here: batching several items per round trip is the lesson a broker teaches
+(``docs/alternatives/redis_pipelined.py``).
+
+The supervision in ``run`` is the ``processes`` variant's loop, written out again: here the
+errors and the stop travel through the broker, and how a model stops its workers is part of
+what a reader compares.
 """
 
 import contextlib
-import ctypes
 import multiprocessing
-import os
 import pickle
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from multiprocessing.connection import wait
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 MODEL = "redis"
-PROGRAMS = ("redis-server",)
+SERVICE = "redis"  # the server: the harness starts it (or finds yours) and passes its URL
 
 context = multiprocessing.get_context("fork")
 
@@ -129,80 +125,3 @@ def run(sources, sinks, capacity, io, service):
                 worker.terminate()
                 worker.join()
         broker.close()
-
-
-# The broker itself: one private server per process that runs the variant, for all its runs.
-
-START_LIMIT = 10.0  # seconds for a server to answer
-ATTEMPTS = 5  # ports to try: another program may take a free port before the server does
-
-
-@contextlib.contextmanager
-def service():
-    """Start a private redis-server on a free loopback port; yield its URL; stop it.
-
-    Persistence is off (no snapshot, no append-only file): the lists live in memory only.
-    The server stays in this process's group, so the check's kill of its child's group
-    reaches it, and the kernel kills it if this process dies (``PR_SET_PDEATHSIG``), so it
-    never outlives the process that started it.
-    """
-    for _ in range(ATTEMPTS):
-        with tempfile.TemporaryFile() as log:
-            port = free_port()
-            server = subprocess.Popen(
-                ["redis-server", "--bind", "127.0.0.1", "--port", str(port),
-                 "--save", "", "--appendonly", "no"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=die_with(os.getpid()))
-            try:
-                if answers(server, port):
-                    yield f"redis://127.0.0.1:{port}/0"
-                    return
-            finally:
-                server.terminate()
-                try:
-                    server.wait(5)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
-            log.seek(0)
-            said = log.read().decode(errors="replace").strip().splitlines()[-1:]
-    raise RuntimeError(f"redis-server did not start after {ATTEMPTS} tries "
-                       f"(exit status {server.returncode}): {said[0] if said else 'no output'}")
-
-
-def free_port():
-    """A TCP port on the loopback interface that nothing listens on, as far as we know."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def answers(server, port):
-    """Wait until ``server`` (not another program on its port) answers; False if it exits."""
-    client = redis.Redis(port=port, socket_timeout=1, retry=Retry(NoBackoff(), 0))
-    deadline = time.monotonic() + START_LIMIT
-    try:
-        while server.poll() is None and time.monotonic() < deadline:
-            try:
-                return client.info("server")["process_id"] == server.pid
-            except redis.RedisError:  # not listening yet (or someone else's, refusing us)
-                time.sleep(0.005)
-        return False
-    finally:
-        client.close()
-
-
-def die_with(parent):
-    """What the server's process runs before redis-server: die when ``parent`` does (Linux)."""
-    if sys.platform != "linux":
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up now, not in the child
-    pr_set_pdeathsig = 1
-
-    def die_with_parent():
-        prctl(pr_set_pdeathsig, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the line above
-            os._exit(1)
-
-    return die_with_parent

@@ -28,11 +28,11 @@ from multiprocessing.connection import wait
 
 import redis
 
-# The same lists, markers and private server as the exhibit.
-from variants.redis import (DONE, ERRORS, GRACE, ITEMS, PRODUCING, PROGRAMS,  # noqa: F401
-                            SLOT, SLOTS, STOP, service)
+# The same lists and markers as the exhibit.
+from variants.redis import DONE, ERRORS, GRACE, ITEMS, PRODUCING, SLOT, SLOTS, STOP
 
 MODEL = "redis"
+SERVICE = "redis"  # the same server as the exhibit's
 
 context = multiprocessing.get_context("fork")
 
