@@ -481,7 +481,21 @@ def _claim(context, args):
     return ["", f"{sentence} ({sources})", ""]
 
 
-KINDS = {"claim": _claim, "report": _report, "plot": _plot, "quote": _quote, "containers": _containers,
+def _guide(context, args):
+    from harness import guide
+
+    try:
+        ranked = guide.rankings(context.root, context.load)
+    except (claims.ClaimError, claims.Unsupported) as exc:
+        raise DocsError(str(exc)) from None
+    lines = ["", *guide.table(ranked, context.link), ""]
+    for ranking in ranked:
+        lines += guide.section(ranking, context.link, lambda path: _made_by(context, path))
+    return [*lines, f"*Ranked by `capqueue docs` with the rule of `harness/guide.py`, from the "
+            "results each row names.*", ""]
+
+
+KINDS = {"claim": _claim, "guide": _guide, "report": _report, "plot": _plot, "quote": _quote, "containers": _containers,
          "pages": _pages, "results": _results}
 
 
