@@ -42,7 +42,7 @@ import math
 import statistics
 from dataclasses import dataclass, fields, replace
 
-from harness import report
+from harness import report, stats
 from harness.workload import Workload
 
 FIGURES = ("time", "cpu", "efficiency", "instructions")
@@ -201,11 +201,8 @@ def points(suites):
 
 def _interval(values):
     """Mean, and the 95 % interval of the mean, of per-process values (None with one)."""
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return mean, None, None
-    half = report.t95(len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
-    return mean, mean - half, mean + half
+    low, high = stats.interval(values) or (None, None)
+    return statistics.fmean(values), low, high
 
 
 def estimate(point, figure, name):

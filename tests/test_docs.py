@@ -173,8 +173,8 @@ def test_markers_inside_code_fences_are_examples_not_blocks():
 
 
 @pytest.mark.parametrize("spec, message", [
-    ("tabel results/x.json", "unknown block kind 'tabel'; the kinds are report, plot, quote, "
-                             "containers, pages, results"),
+    ("tabel results/x.json", "unknown block kind 'tabel'; the kinds are claim, guide, report, "
+                             "plot, quote, containers, pages, results"),
     ("report results/nothing-*.json", "report: no file matches results/nothing-*.json"),
     ("report results/compare-20261125-095152.json --variants nobody",
      "report: no variant 'nobody' in the report of results/compare-20261125-095152.json"),
