@@ -442,16 +442,3 @@ def _results(context, args):
 KINDS = {"report": _report, "plot": _plot, "quote": _quote, "containers": _containers,
          "pages": _pages, "results": _results}
 
-
-def add_command(commands):
-    """The ``docs`` subcommand, added to the command line's subparsers."""
-    sub = commands.add_parser(
-        "docs", help="rewrite the generated tables, plots and quotes of the docs",
-        description="Rewrite every generated block (between '<!-- capqueue: KIND ... -->' and "
-        f"'{END}') of README.md, results/README.md and docs/ from the committed results/ "
-        "and variants/, leaving the prose untouched. What `make docs` runs. Kinds: "
-        + ", ".join(KINDS) + " (docs/extending.md says what each writes).")
-    sub.add_argument("--check", action="store_true", help="write nothing; list the blocks "
-                     "that differ from what regeneration gives, and exit 1 if any does")
-    sub.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    sub.set_defaults(handler=lambda args: 1 if run(check=args.check) and args.check else 0)
