@@ -243,7 +243,7 @@ def _gil_turned_on(warning):
     Listing variants imports them all, gevent's included, and the warning would reach the
     user's terminal on every command; the process that times a variant imports only that
     one and records whether the GIL was on (``capqueue_gil_enabled``), and
-    ``python -m harness.interpreters list --imports`` says which library does it.
+    ``capqueue interpreters list --imports`` says which library does it.
     """
     return issubclass(warning.category, RuntimeWarning) and \
         "global interpreter lock" in str(warning.message)

@@ -30,7 +30,7 @@ of ``capqueue --help``.
 import importlib
 
 COMMANDS = ("list", "check", "conform", "new", "trace", "run", "compare", "sweep", "matrix",
-            "instructions", "report", "docs", "worker")
+            "instructions", "report", "docs", "plot", "containers", "interpreters", "worker")
 
 
 def load(name):
