@@ -121,26 +121,24 @@ def find(name, paths=()):
 def select(names, paths=(), everything=False):
     """The variants a command works on: those named, else the files given, else all.
 
-    With ``everything`` (compare), all variants plus the files given. Unknown names, and
-    named variants that cannot run, are errors with a suggestion; unnamed ones that cannot
-    run are returned too, so the caller can list them and go on with the others.
+    With ``everything`` (compare), all variants plus the files given. A variant the user
+    asked for, by its name or by its file, must be able to run here: an unknown name (with a
+    suggestion), or a variant asked for that is unavailable or broken, is a ``VariantError``
+    saying why. Variants no one asked for (the default, all) that cannot run are returned
+    too, so the caller can list them and go on with the others.
     """
     known = discover(paths)
-    if everything or not (names or paths):
+    if not (names or paths):
         return known
-    if not names:
-        return [v for v in known if v.path]
     by_name = {v.name: v for v in known}
-    chosen = []
-    for name in names:
-        if name not in by_name:
+    asked = dict.fromkeys(names or [v.name for v in known if v.path])
+    for name in asked:
+        variant = by_name.get(name)
+        if variant is None:
             raise VariantError(f"no variant named {name!r}{_suggestion(name, by_name)}")
-        variant = by_name[name]
         if not variant.ok:
             raise VariantError(f"variant {name!r} is {variant.status}: {variant.problem}")
-        if variant not in chosen:
-            chosen.append(variant)
-    return chosen
+    return known if everything else [by_name[name] for name in asked]
 
 
 def load_path(path):

@@ -14,7 +14,8 @@ HELP = "verify that variants do the task"
 DESCRIPTION = ("Run each variant once, instrumented, and verify it did the task: every item "
                "processed exactly once, each producer's order kept at each consumer, the queue "
                "never above its capacity, and run() returning in time with nothing left "
-               "running. Exit status 0 only when every variant passes.")
+               "running. Exit status 0 only when every variant passes; 1 when one fails, or "
+               "when no variant can run here, so that nothing was checked.")
 
 
 def arguments(parser):
@@ -43,6 +44,9 @@ def run(args):
     what = f"; failure injected in a {failure[0]} at item {failure[1]}" if failure else ""
     print(f"checking {len(variants)} variant(s) on {workload.describe()}{what}", flush=True)
     usable = usable_or_reported(variants)
+    if not usable:
+        print("no variant can run here: nothing was checked")
+        return 1
     verdicts = check.check_many(usable, workload, timeout=args.check_timeout, failure=failure,
                                 cpu_loops=cpu_loops(workload))
     if args.debug:

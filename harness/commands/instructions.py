@@ -72,6 +72,10 @@ def run(args, out=None):
     width = max((len(v.name) for v in variants), default=0)
     usable = usable_or_reported(variants, out)
     broken = sum(v.status == "broken" for v in variants)
+    if not usable:
+        print("no variant can run here: nothing was checked or counted, and no file was "
+              "written", file=out)
+        return 1
 
     def body():
         return instructions.check_and_count(usable, workload, program, version, loops,

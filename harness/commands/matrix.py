@@ -49,9 +49,13 @@ def run(args):
     print(f"results:  {directory}/")
     status = matrix.run_matrix(args.python or [sys.executable], args.forwarded, directory)
     files = sorted(str(p) for p in Path(directory).glob("*.json"))
-    if files and status != 130:
-        suites = [results.load(path) for path in files]
-        for part in report.render(suites, sources=files):
-            print()
-            print(*part, sep="\n")
+    if status == 130:
+        return status
+    if not files:
+        print("\nno interpreter timed anything: no results file was written")
+        return status or 1
+    suites = [results.load(path) for path in files]
+    for part in report.render(suites, sources=files):
+        print()
+        print(*part, sep="\n")
     return status

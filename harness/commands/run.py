@@ -54,9 +54,11 @@ def run(args, command=NAME):
 
 def time_and_show(session, tasks, target, base, broken):
     """Check and time ``tasks``, saving to ``target``; print the table; return the status."""
+    if not tasks:
+        print("no variant can run here: nothing was checked or timed, and no file was written")
+        return 1
     print(f"checking {len(tasks)} variant(s) first, on "
-          f"{measure.checked_workload(tasks[0].workload).describe() if tasks else '-'}",
-          flush=True)
+          f"{measure.checked_workload(tasks[0].workload).describe()}", flush=True)
     passing = session.check(tasks)
     failed = len(tasks) - len(passing) + broken
     long = [t for t in passing if session.settings(t) != session.settings()]

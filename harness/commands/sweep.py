@@ -36,6 +36,9 @@ def run(args):
     target = args.output or args.append or str(results.default_path(NAME))
     base = results.load(target) if os.path.exists(target) else None
     usable = usable_or_reported(variants)
+    if not usable:
+        print("no variant can run here: nothing was checked or timed, and no file was written")
+        return 1
     points = sweep.plan(usable, workloads)
     print(f"sweep:    {len(points)} point(s) x {len(usable)} variant(s)"
           + (f", resuming {target}" if base else ""))
