@@ -4,7 +4,8 @@ pyperf runs every benchmark in fresh worker processes (warm-ups, calibrated loop
 values each). A worker re-runs this program as ``python -m harness worker ...`` with the
 options of its one benchmark (variant, workload, CPU work) forwarded by ``Session``, so a
 worker imports only the variant it times: on a free-threaded build, importing another
-model's library (gevent) could turn the GIL back on for the whole process.
+model's library (gevent) could turn the GIL back on for the whole process. Everything the
+session and the worker ask of pyperf's Runner goes through ``harness.pyperf_runner``.
 
 Interleaving. On a shared machine most of the variance is *between* processes: one worker
 runs 1.5-2x slower than the next for its whole life, and whole phases of the host come and
@@ -139,15 +140,16 @@ def worker_arguments(parser):
     return Runner(parser, "worker")
 
 
-def worker_main(runner, args):
-    """Time one benchmark inside a pyperf worker: the one ``args`` name."""
+def worker_main(args):
+    """Time one benchmark inside a pyperf worker: the one ``args`` name, with the Runner
+    that parsed them (``args.runner``)."""
     variant = find(args.variant, args.variant_path)
     workload = Workload.from_args(args)
     with variant.ready() as run:  # a server the variant needs starts here, outside the timer
-        runner.bench_worker_task(args.task_name, time_variant, run, workload, args.cpu_loops,
-                                 inner_loops=workload.total,
-                                 metadata=metadata(variant, workload, args.cpu_loops,
-                                                   args.spin_rate))
+        args.runner.bench_worker_task(
+            args.task_name, time_variant, run, workload, args.cpu_loops,
+            inner_loops=workload.total,
+            metadata=metadata(variant, workload, args.cpu_loops, args.spin_rate))
     return 0
 
 

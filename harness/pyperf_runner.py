@@ -109,11 +109,11 @@ class Runner:
         """
         state = self._pyperf.args
         saved = {key: getattr(state, key) for key in SETTINGS}
+        output = contextlib.redirect_stdout(io.StringIO()) if silent else contextlib.nullcontext()
         try:
             for key, value in (settings or {}).items():
                 setattr(state, key, value)
-            with contextlib.redirect_stdout(io.StringIO()) if silent else \
-                    contextlib.nullcontext():
+            with output:
                 return self._pyperf.bench_time_func(name, time_func, *args, **kwargs)
         finally:
             for key, value in saved.items():

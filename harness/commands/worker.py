@@ -15,4 +15,4 @@ def arguments(parser):
 
 
 def run(args):
-    return measure.worker_main(args.runner, args)
+    return measure.worker_main(args)
