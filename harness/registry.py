@@ -118,14 +118,16 @@ def find(name, paths=()):
     raise VariantError(f"no variant named {name!r}")
 
 
-def select(names, paths=(), everything=False):
+def select(names, paths=(), everything=False, keep_unavailable=False):
     """The variants a command works on: those named, else the files given, else all.
 
     With ``everything`` (compare), all variants plus the files given. A variant the user
     asked for, by its name or by its file, must be able to run here: an unknown name (with a
     suggestion), or a variant asked for that is unavailable or broken, is a ``VariantError``
     saying why. Variants no one asked for (the default, all) that cannot run are returned
-    too, so the caller can list them and go on with the others.
+    too, so the caller can list them and go on with the others. With ``keep_unavailable``,
+    so is a variant asked for whose library or program is missing, for a caller with a rule
+    of its own (the pytest plugin skips it, or on CI fails it).
     """
     known = discover(paths)
     if not (names or paths):
@@ -136,7 +138,7 @@ def select(names, paths=(), everything=False):
         variant = by_name.get(name)
         if variant is None:
             raise VariantError(f"no variant named {name!r}{_suggestion(name, by_name)}")
-        if not variant.ok:
+        if not (variant.ok or keep_unavailable and variant.status == "unavailable"):
             raise VariantError(f"variant {name!r} is {variant.status}: {variant.problem}")
     return known if everything else [by_name[name] for name in asked]
 
