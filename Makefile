@@ -114,9 +114,9 @@ scale: $(READY)
 # Every interpreter of the matrix under .interpreters/ (git ignores it), each with a venv of
 # the study: builds only what is missing (a CPython build takes minutes), installs each model
 # library separately, and ends by listing what it could not do and why. Not needed by `test`.
-interpreters:
-	$(PYTHON) -m harness.interpreters build; built=$$?; \
-	$(PYTHON) -m harness.interpreters install && exit $$built
+interpreters: $(READY)
+	$(BIN)/capqueue interpreters build; built=$$?; \
+	$(BIN)/capqueue interpreters install && exit $$built
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

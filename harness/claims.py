@@ -40,7 +40,7 @@ only when the relation holds, so the words must say no more than the relation do
 import argparse
 import math
 import statistics
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from harness import report, stats
 from harness.workload import Workload

@@ -97,12 +97,11 @@ import pyperf
 
 from harness import check, results, units
 from harness.countrun import RUNS_BEGIN, warmup
-from harness.instruments import calibrate, loops_for
-from harness.measure import interruptible, libraries
+from harness.measure import libraries
 from harness.options import UsageError
-from harness.registry import BASELINE, select
+from harness.registry import BASELINE
 from harness.table import layout
-from harness.workload import Workload, WorkloadError, whole_number
+from harness.workload import Workload
 
 HASH_SEED = "0"
 # cachegrind without its cache simulation: an exact count of the instructions executed.
@@ -119,25 +118,6 @@ MEASURE_NOTE = ("Instructions per item: the difference between whole processes u
                 "valgrind (cachegrind) that run no items and the workload's items, "
                 "PYTHONHASHSEED=0; one-thread variants only; excludes cache misses, system "
                 "calls and waits.")
-
-DESCRIPTION = (
-    "Check, then count the instructions each variant executes per item under valgrind, "
-    "a cost that repeats exactly whatever the machine is doing. For each variant, four "
-    "processes run under valgrind (cachegrind), each with start-up, imports and a warm-up "
-    "run: one stops there (and runs again last, to prove nothing changed meanwhile), one "
-    "then runs no items, one the workload's items; their differences give the "
-    "instructions per item and per run, start-up and imports cancelled out. "
-    "Every process gets the same small environment with PYTHONHASHSEED=0, so that they "
-    "hash alike and start alike whoever runs the command. Saved as pyperf "
-    "JSON (unit 'integer', to results/instructions-<time>.json unless -o or --append names "
-    "a file); python -m pyperf compare_to works on two such files (it says it cannot "
-    "test the significance of one value: a count needs no test). Only variants whose "
-    "whole run happens on one OS thread are counted: valgrind runs threads one at a time "
-    "under its own lock and does not see the kernel, where threads and processes spend "
-    "what defines them (a context switch counts as one instruction), so a variant that "
-    "starts a thread or a process is left out, with the reason. Instructions do not "
-    "capture cache misses, system calls or waits (sleeps, I/O, --io): read them beside "
-    "wall and CPU time, not instead. Needs valgrind (apt-get install valgrind).")
 
 
 class Problem(Exception):
@@ -359,62 +339,6 @@ def check_append(path):
             raise UsageError(f"{path} holds timings ({bench.get_name()!r} is in "
                              f"{bench.get_unit()}s); add instruction counts to a file of "
                              "counts, or name a new one with -o")
-
-
-# The command.
-
-def add_options(parser):
-    """The options of ``capqueue instructions`` (the CLI adds --variant-path, --debug, ...)."""
-    parser.description = DESCRIPTION
-    parser.add_argument("variants", nargs="*", metavar="VARIANT",
-                        help="variants to count (default: all; those that start threads "
-                             "or processes are left out, with the reason)")
-    Workload.add_options(parser)
-    parser.add_argument("-o", "--output", metavar="FILE",
-                        help="save to FILE, which must not exist yet")
-    parser.add_argument("--append", metavar="FILE",
-                        help="add the benchmarks to FILE (made if missing)")
-    parser.add_argument("-j", "--jobs", type=whole_number, default=1, metavar="J",
-                        help="count J variants at a time; the counts do not depend on it "
-                             "(default: 1)")
-
-
-def command(args, out=sys.stdout):
-    """``capqueue instructions``: check, count, save, print the table; the exit status."""
-    workload = Workload.from_args(args)
-    if workload.items < 1:
-        raise WorkloadError("items", "must be at least 1 to count anything per item, not 0")
-    if args.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
-    if args.output and args.append:
-        raise UsageError("give -o FILE or --append FILE, not both")
-    variants = select(args.variants, args.variant_path)
-    target = args.output or args.append or str(results.default_path("instructions"))
-    base = results.check_target(args.output, args.append, workload, [v.name for v in variants])
-    check_append(args.append)
-    program = find_valgrind()
-    version = valgrind_version(program)
-    cpu_loops = loops_for(workload.cpu, calibrate()) if workload.cpu else 0
-    print(f"workload: {workload.describe()}", file=out)
-    print(f"counted:  instructions of whole processes under {version} (cachegrind): after "
-          f"a warm-up of {warmup(workload).items:,} items per producer, none, run() on no "
-          f"items, run() on the workload; PYTHONHASHSEED={HASH_SEED}", file=out)
-    print(f"results:  {target}", file=out)
-    width = max((len(v.name) for v in variants), default=0)
-    broken = 0
-    for variant in variants:
-        if not variant.ok:
-            label = "skip" if variant.status == "unavailable" else "FAIL"
-            broken += label == "FAIL"
-            print(f"{label:5} {variant.name:{width}}  {variant.status}: {variant.problem}",
-                  file=out)
-    usable = [v for v in variants if v.ok]
-
-    def body():
-        return check_and_count(usable, workload, program, version, cpu_loops, args, target,
-                               base, width, out, broken)
-
-    return interruptible("instructions", target, body)
 
 
 def check_and_count(usable, workload, program, version, cpu_loops, args, target, suite,

@@ -4,7 +4,8 @@ pyperf runs every benchmark in fresh worker processes (warm-ups, calibrated loop
 values each). A worker re-runs this program as ``python -m harness worker ...`` with the
 options of its one benchmark (variant, workload, CPU work) forwarded by ``Session``, so a
 worker imports only the variant it times: on a free-threaded build, importing another
-model's library (gevent) could turn the GIL back on for the whole process.
+model's library (gevent) could turn the GIL back on for the whole process. Everything the
+session and the worker ask of pyperf's Runner goes through ``harness.pyperf_runner``.
 
 Interleaving. On a shared machine most of the variance is *between* processes: one worker
 runs 1.5-2x slower than the next for its whole life, and whole phases of the host come and
@@ -32,9 +33,7 @@ CPU time, user and system, and context switches, voluntary and involuntary, per 
 They reach the results through a pyperf hook (``UsageHook``) as metadata of each run.
 """
 
-import contextlib
 import importlib.metadata
-import io
 import os
 import resource
 import signal
@@ -44,11 +43,10 @@ import sysconfig
 import time
 from dataclasses import dataclass, replace
 
-import pyperf
-
 from harness import check, results, services, units
 from harness.instruments import calibrate, loops_for, timed_sinks
-from harness.options import Parser, UsageError
+from harness.options import UsageError
+from harness.pyperf_runner import Runner
 from harness.registry import find
 from harness.workload import Workload, whole_number
 
@@ -59,7 +57,6 @@ CHECK_ITEMS = 100_000  # run and compare check the timed workload's shape at mos
 LONG_RUN_SETTINGS = {"processes": 3, "values": 1, "warmups": 0, "loops": 1}
 LONG_RUN = 0.1  # seconds of work per run, by the workload's own bound: pyperf's min_time
 LONG_CHECK = 1.0  # seconds a checked run took (it is slower than a timed one)
-SETTINGS = tuple(LONG_RUN_SETTINGS)
 HOOK = "capqueue"  # the name of UsageHook in the entry-point group pyperf.hook
 
 TIMER_NOTE = ("Each timed loop runs the whole workload through run(): the figures include "
@@ -133,26 +130,28 @@ class UsageHook:
                 metadata[key] = used / _used_items[0]
 
 
-def worker_main(argv):
-    """``python -m harness worker ...``: time one benchmark inside a pyperf worker."""
-    parser = Parser(prog="capqueue worker")
+def worker_arguments(parser):
+    """The options a worker gets from ``Session`` (``capqueue worker``); return its Runner."""
     parser.add_argument("--task-name", required=True)
     parser.add_argument("--variant", required=True)
     parser.add_argument("--variant-path", action="append", default=[])
     parser.add_argument("--cpu-loops", type=int, default=0)
     parser.add_argument("--spin-rate", type=float, default=0.0)
     Workload.add_options(parser)
-    runner = pyperf.Runner(program_args=("-m", "harness", "worker"), _argparser=parser)
-    args = runner.parse_args(argv)
-    for _ in range(args.worker_task):  # pyperf runs task number K of the parent's sequence
-        runner.bench_time_func("-", None)
+    return Runner(parser, "worker")
+
+
+def worker_main(args):
+    """Time one benchmark inside a pyperf worker: the one ``args`` name, with the Runner
+    that parsed them (``args.runner``)."""
     variant = find(args.variant, args.variant_path)
     workload = Workload.from_args(args)
     with variant.ready() as ready:  # a server the variant needs starts here, outside the timer
-        runner.bench_time_func(args.task_name, time_variant, ready.run, workload,
-                               args.cpu_loops, inner_loops=workload.total,
-                               metadata={**metadata(variant, workload, args.cpu_loops,
-                                                    args.spin_rate), **ready.metadata})
+        args.runner.bench_worker_task(
+            args.task_name, time_variant, ready.run, workload, args.cpu_loops,
+            inner_loops=workload.total,
+            metadata={**metadata(variant, workload, args.cpu_loops, args.spin_rate),
+                      **ready.metadata})
     return 0
 
 
@@ -249,47 +248,41 @@ class Session:
         self._forward = []  # the options of the benchmark being timed, for pyperf's workers
         self._loops = {}  # task name -> loops found by pyperf's calibration in its first slice
         self._checked = {}  # task name -> seconds its checked run took
-        self.explicit = set()  # pyperf settings the command line gave
-        # pyperf's _argparser lets the Runner add its options to our parser, whose errors
-        # are one line; workers start as ``python -m harness worker`` plus _forward.
-        self.runner = pyperf.Runner(
-            program_args=("-m", "harness", "worker"), _argparser=parser,
-            add_cmdline_args=lambda command, args: command.extend(self._forward), **defaults)
+        # Workers start as ``python -m harness worker`` plus the options in _forward.
+        self.runner = Runner(parser, "worker", forward=lambda: self._forward, **defaults)
         self.rounds, self.timeout, self.spin_rate, self.out = 1, None, None, sys.stdout
 
     def parse_args(self, argv):
-        """Parse ``argv`` with our options and pyperf's; refuse what cannot work here."""
-        plain = self.runner.argparser.parse_args(argv)
-        # pyperf would refuse an existing -o file with a message and exit status of its own
-        results.refuse_existing(plain.output)
-        parser = self.runner.argparser
-        self.explicit = {key for key in SETTINGS
-                         if getattr(plain, key) != parser.get_default(key)}
-        if plain.fast or plain.rigorous or plain.debug_single_value:
-            self.explicit.update(SETTINGS)
-        args = self.runner.parse_args(argv)
-        if args.compare_to:
-            raise UsageError("--compare-to is not supported here: time each interpreter with "
-                             "--python into its own file, then python -m pyperf compare_to A B")
-        if args.python != sys.executable and not args.worker:
+        """Parse ``argv`` with our options and pyperf's; refuse what cannot work here.
+
+        The values returned carry this session (``args.session``). The session saves the
+        results itself, after every slice: pyperf is given no -o or --append, and the
+        command decides what an existing file means (refused, added to, resumed).
+        """
+        args = self.runner.parse_args(argv, own_files=True, quiet=True, hooks=(HOOK,),
+                                      inherit=services.ENVIRON)
+        if self.python != sys.executable and not self.runner.is_worker:
             try:
-                ready = subprocess.run([args.python, "-c", "import pyperf, harness.cli"],
+                ready = subprocess.run([self.python, "-c", "import pyperf, harness.cli"],
                                        capture_output=True).returncode == 0
             except OSError:  # no such file, or not a program
                 ready = False
             if not ready:
-                raise UsageError(f"--python {args.python} cannot import pyperf and capqueue's "
+                raise UsageError(f"--python {self.python} cannot import pyperf and capqueue's "
                                  "harness; install capqueue into that interpreter first")
         self.rounds, self.timeout = args.rounds, args.check_timeout
-        if importlib.metadata.entry_points(group="pyperf.hook", name=HOOK):
-            args.hook = [*(args.hook or []), HOOK]
-        args.inherit_environ = [*(args.inherit_environ or []), *services.ENVIRON]
-        args.quiet = True  # the session prints its own progress, one line per slice
+        args.session = self
         return args
 
     @property
+    def explicit(self):
+        """The pyperf settings the command line gave (all of them with --fast and such)."""
+        return self.runner.explicit
+
+    @property
     def python(self):
-        return self.runner.args.python
+        """The interpreter the workers (and the checks) run: pyperf's --python."""
+        return self.runner.python
 
     def cpu_loops(self, workload):
         """The calibrated iterations of CPU work per item for ``workload`` (0 without)."""
@@ -327,8 +320,7 @@ class Session:
     def settings(self, task=None):
         """pyperf's settings for ``task``: the command's, or for a task whose runs are long,
         ``LONG_RUN_SETTINGS`` where the command line did not set them."""
-        args = self.runner.args
-        chosen = {key: getattr(args, key) for key in SETTINGS}
+        chosen = self.runner.settings()
         if task is not None and self.long_runs(task):
             chosen.update({key: value for key, value in LONG_RUN_SETTINGS.items()
                            if key not in self.explicit})
@@ -357,8 +349,6 @@ class Session:
 
     def _slice(self, task, number, processes):
         """Time ``processes`` workers of ``task``; return their runs as one Benchmark."""
-        args = self.runner.args
-        saved = {key: getattr(args, key) for key in ("processes", "values", "warmups", "loops")}
         chosen = self.settings(task)
         chosen["processes"] = processes
         chosen["loops"] = self._loops.get(task.name, chosen["loops"])
@@ -370,14 +360,8 @@ class Session:
             "--cpu-loops", str(self.cpu_loops(task.workload)),
             "--spin-rate", repr(self.spin_rate or 0.0),
             *(["--variant-path", task.variant.path] if task.variant.path else [])]
-        try:
-            for key, value in chosen.items():
-                setattr(args, key, value)
-            with contextlib.redirect_stdout(io.StringIO()):  # pyperf's line; ours says more
-                bench = self.runner.bench_time_func(name, time_variant)
-        finally:
-            for key, value in saved.items():
-                setattr(args, key, value)
+        # silent: pyperf's own result line; ours says more
+        bench = self.runner.bench(name, time_variant, settings=chosen, silent=True)
         bench = results.renamed(bench, task.name)
         self._loops.setdefault(task.name, results.loops_of(bench))
         return bench

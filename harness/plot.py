@@ -6,13 +6,11 @@ byte-stable: the same suites give the same bytes (no date, no software version, 
 SVG hash salt, text drawn as paths with matplotlib's own font), so regenerating the docs
 changes a plot only when its results change.
 
-    python -m harness.plot sweep results/capacity-1-*.json results/compare-*.json \
+    capqueue plot sweep results/capacity-1-*.json results/compare-*.json \
         results/capacity-100-*.json -o docs/plots/capacity
 """
 
-import argparse
 import dataclasses
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -349,33 +347,3 @@ def save(figure, stem):
 PLOTS = {"sweep": sweep, "throughput": throughput, "efficiency": efficiency,
          "heatmap": heatmap, "matrix": matrix}
 
-
-def main(argv=None):
-    """``python -m harness.plot KIND FILE... -o STEM``: write one plot; exit 2 on bad input."""
-    parser = argparse.ArgumentParser(prog="python -m harness.plot", description=__doc__.split(
-        "\n\n")[0] + " Writes STEM.svg and STEM.png.")
-    parser.add_argument("kind", choices=sorted(PLOTS), help="sweep: time per item against the "
-                        "one workload parameter the results differ in, a line per variant; "
-                        "throughput: items per second against it, with the ideal; "
-                        "efficiency: ideal / measured against it; heatmap: time per item "
-                        "over two parameters, a map per variant; matrix: time per item of "
-                        "each variant on each interpreter (capqueue matrix's files)")
-    parser.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON from capqueue")
-    parser.add_argument("-o", "--output", required=True, metavar="STEM",
-                        help="where to write, without the suffix")
-    parser.add_argument("--variants", metavar="NAME,...",
-                        help="plot only these variants (comma-separated)")
-    args = parser.parse_args(argv)
-    try:
-        suites = [results.load(path) for path in args.files]
-        wanted = args.variants.split(",") if args.variants else None
-        for path in PLOTS[args.kind](suites, args.output, wanted):
-            print(path)
-    except results.ResultsError as exc:
-        print(f"{parser.prog}: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -19,11 +19,11 @@ with one file:
 The marker ``capqueue(*names, paths=(), cases="all")`` chooses the variants, by their
 registered names or as files (``paths``), and the cases: ``"task"`` (every workload shape),
 ``"failures"`` (every injected failure) or ``"all"``. With no marker, or one that names no
-variant, every registered variant is run; one whose library (or program) is missing here
-is skipped, with the reason. On CI (``CI`` set in the environment) only a variant that needs
-a newer Python than the one running is skipped: there the set-up installs every library and
-program, so any other unavailable variant is a set-up gone wrong, and its tests fail with
-the reason.
+variant, every registered variant is run. A variant whose library (or program) is missing
+here, named or not, is skipped, with the reason. On CI (``CI`` set in the environment) only
+a variant that needs a newer Python than the one running is skipped: there the set-up
+installs every library and program, so any other unavailable variant is a set-up gone
+wrong, and its tests fail with the reason.
 """
 
 import os
@@ -76,7 +76,8 @@ def pytest_generate_tests(metafunc):
         pytest.fail(f"@pytest.mark.{MARKER}(cases={cases!r}): cases is one of "
                     f"{', '.join(map(repr, CASES))}", pytrace=False)
     try:
-        variants = select(list(names), paths) if names or paths else discover()
+        variants = (select(list(names), paths, keep_unavailable=True) if names or paths
+                    else discover())
     except VariantError as exc:
         pytest.fail(f"@pytest.mark.{MARKER}: {exc}", pytrace=False)
     params = []

@@ -135,29 +135,29 @@ def find(name, paths=()):
     raise VariantError(f"no variant named {name!r}")
 
 
-def select(names, paths=(), everything=False):
+def select(names, paths=(), everything=False, keep_unavailable=False):
     """The variants a command works on: those named, else the files given, else all.
 
-    With ``everything`` (compare), all variants plus the files given. Unknown names, and
-    named variants that cannot run, are errors with a suggestion; unnamed ones that cannot
-    run are returned too, so the caller can list them and go on with the others.
+    With ``everything`` (compare), all variants plus the files given. A variant the user
+    asked for, by its name or by its file, must be able to run here: an unknown name (with a
+    suggestion), or a variant asked for that is unavailable or broken, is a ``VariantError``
+    saying why. Variants no one asked for (the default, all) that cannot run are returned
+    too, so the caller can list them and go on with the others. With ``keep_unavailable``,
+    so is a variant asked for whose library or program is missing, for a caller with a rule
+    of its own (the pytest plugin skips it, or on CI fails it).
     """
     known = discover(paths)
-    if everything or not (names or paths):
+    if not (names or paths):
         return known
-    if not names:
-        return [v for v in known if v.path]
     by_name = {v.name: v for v in known}
-    chosen = []
-    for name in names:
-        if name not in by_name:
+    asked = dict.fromkeys(names or [v.name for v in known if v.path])
+    for name in asked:
+        variant = by_name.get(name)
+        if variant is None:
             raise VariantError(f"no variant named {name!r}{_suggestion(name, by_name)}")
-        variant = by_name[name]
-        if not variant.ok:
+        if not (variant.ok or keep_unavailable and variant.status == "unavailable"):
             raise VariantError(f"variant {name!r} is {variant.status}: {variant.problem}")
-        if variant not in chosen:
-            chosen.append(variant)
-    return chosen
+    return known if everything else [by_name[name] for name in asked]
 
 
 def load_path(path):
@@ -274,7 +274,7 @@ def _gil_turned_on(warning):
     Listing variants imports them all, gevent's included, and the warning would reach the
     user's terminal on every command; the process that times a variant imports only that
     one and records whether the GIL was on (``capqueue_gil_enabled``), and
-    ``python -m harness.interpreters list --imports`` says which library does it.
+    ``capqueue interpreters list --imports`` says which library does it.
     """
     return issubclass(warning.category, RuntimeWarning) and \
         "global interpreter lock" in str(warning.message)

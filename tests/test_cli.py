@@ -86,7 +86,7 @@ def test_a_missing_library_makes_its_variants_unavailable_and_the_others_run():
     assert all(line.startswith(("ok ", "skip ")) for line in lines[1:]), checked.stdout
 
 
-def test_a_variant_file_whose_library_is_missing_is_unavailable_and_the_others_run(tmp_path):
+def test_a_variant_file_whose_library_is_missing_is_unavailable_and_an_error_if_alone(tmp_path):
     path = tmp_path / "needs_library.py"
     path.write_text('"""Needs a library."""\nimport not_installed_anywhere\n')
     listed = capqueue("list", "--variant-path", path)
@@ -95,9 +95,12 @@ def test_a_variant_file_whose_library_is_missing_is_unavailable_and_the_others_r
     assert line.split(None, 2)[2] == ("unavailable: needs not_installed_anywhere, which is not "
                                       f"installed for Python {sys.version_info[0]}."
                                       f"{sys.version_info[1]}")
+    # given alone, the file is what the user asked to check: that it cannot run is an error
     alone = capqueue("check", "--variant-path", path, "--items", 10)
-    assert alone.returncode == 0, alone.stdout + alone.stderr
-    assert alone.stdout.splitlines()[1].split()[:2] == ["skip", "needs_library"]
+    assert alone.returncode == 2, alone.stdout + alone.stderr
+    assert alone.stderr == ("capqueue: variant 'needs_library' is unavailable: needs "
+                            "not_installed_anywhere, which is not installed for Python "
+                            f"{sys.version_info[0]}.{sys.version_info[1]}\n")
     beside = capqueue("check", "sequential", "--variant-path", path, "--items", 10)
     assert beside.returncode == 0, beside.stdout + beside.stderr
     assert beside.stdout.splitlines()[1].split()[:2] == ["ok", "sequential"]

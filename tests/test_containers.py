@@ -5,15 +5,16 @@ import sys
 
 import pyperf
 
-from harness import containers
+from harness.studies import containers
 
 from conftest import ROOT
 
 
 def test_every_operation_is_timed_in_one_pyperf_suite(tmp_path):
     out = tmp_path / "containers.json"
-    result = subprocess.run([sys.executable, "-m", "harness.containers", "--debug-single-value",
-                             "-o", str(out)], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "harness", "containers",
+                             "--debug-single-value", "-o", str(out)], cwd=ROOT,
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     suite = pyperf.BenchmarkSuite.load(str(out))
     assert suite.get_benchmark_names() == list(containers.BENCHMARKS)

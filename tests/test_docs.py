@@ -240,11 +240,9 @@ def test_docs_explains_itself():
 
 
 def test_a_sweep_plot_of_files_that_vary_nothing_is_refused_in_one_line(tmp_path, capsys):
-    from harness import plot
-
-    status = plot.main(["sweep", str(ROOT / "results" / "compare-20261125-095152.json"),
-                        "-o", str(tmp_path / "p")])
+    status = main(["plot", "sweep", str(ROOT / "results" / "compare-20261125-095152.json"),
+                   "-o", str(tmp_path / "p")])
     assert status == 2
-    assert capsys.readouterr().err == ("python -m harness.plot: this plot needs results that "
-                                       "differ in exactly one workload parameter, not 0\n")
+    assert capsys.readouterr().err == ("capqueue: this plot needs results that differ in "
+                                       "exactly one workload parameter, not 0\n")
     assert not list(tmp_path.iterdir())

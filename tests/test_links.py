@@ -1,7 +1,6 @@
 """Every link in README.md, results/README.md and docs/ resolves: its file, and its anchor."""
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -1,6 +1,6 @@
 """The interpreters of the matrix: building the missing ones, and installing the study on each.
 
-``python -m harness.interpreters build`` (what ``make interpreters`` runs) puts every
+``capqueue interpreters build`` (what ``make interpreters`` runs) puts every
 interpreter the study compares in reach, under ``.interpreters/`` (git ignores it):
 
 - CPython 3.10, 3.11, 3.12, 3.13 as pyenv installed them on these machines (found, not built);
@@ -15,7 +15,7 @@ a difference between two interpreters is the interpreter's and not the build's. 
 configure flags are where every CPython keeps them, ``sysconfig``'s ``CONFIG_ARGS``; where
 its source came from (and how long it took) is in ``capqueue-build.json`` beside it.
 
-``python -m harness.interpreters install`` then makes one venv per interpreter under
+``capqueue interpreters install`` then makes one venv per interpreter under
 ``.interpreters/venvs/<name>`` and installs the study's pins there piecewise: the core pins,
 the test pins, then each model library alone, then the project itself, so that a library
 that does not build on one interpreter (greenlet on a free-threaded 3.13) costs only its own
@@ -26,14 +26,12 @@ is 1 only when an interpreter could not be built or given a venv with the core p
 library that does not install on an interpreter is that interpreter's answer, reported.
 """
 
-import argparse
 import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import time
 import tomllib
@@ -41,7 +39,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project's top folder
 HOME = ROOT / ".interpreters"
 VENVS = HOME / "venvs"
 BUILD_INFO = "capqueue-build.json"  # beside each source build, in its prefix
@@ -491,86 +489,3 @@ def _short_flags(config_args):
 
 
 # --- command line ----------------------------------------------------------------------
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m harness.interpreters",
-        description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("build", "build or install the interpreters that are missing"),
-                       ("install", "install the study into a venv on each interpreter"),
-                       ("list", "show each interpreter, its build flags and its venv")):
-        command = commands.add_parser(name, help=text, description=text)
-        command.add_argument("names", nargs="*", metavar="NAME",
-                             help="interpreters by name (3.12.1, 3.14.7t, pypy3; default all)")
-        command.add_argument("--source", action="append", default=[], metavar="VERSION",
-                             help="also a CPython from this Debian source version "
-                                  "(e.g. 3.15.0-1), with the GIL and free-threaded")
-    commands.choices["build"].add_argument("-j", "--jobs", type=int, default=os.cpu_count(),
-                                           help="make's parallel jobs (default: all cores)")
-    commands.choices["list"].add_argument(
-        "--imports", action="store_true",
-        help="also import each model library alone in each venv, and say whether the GIL "
-             "was still off after it")
-    args = parser.parse_args(argv)
-    try:
-        interpreters = select(args.names, args.source)
-    except BuildError as error:
-        print(f"{parser.prog}: {error}", file=sys.stderr)
-        return 2
-    if args.command == "build":
-        failures = build(interpreters, args.jobs)
-    elif args.command == "install":
-        failures, missing = {}, {}
-        for interpreter in interpreters:
-            if not interpreter.present:
-                failures[interpreter.name] = "not there; `make interpreters` builds it"
-                continue
-            print(f"{interpreter.name}: installing the study into {interpreter.venv}",
-                  flush=True)
-            try:
-                failed, skipped = install(interpreter)
-            except BuildError as error:
-                failures[interpreter.name] = str(error)
-                continue
-            if skipped:
-                print("  already installed" + (f", without {', '.join(failed)}"
-                                                if failed else ""))
-            for step, why in failed.items():
-                print(f"  {step} did not install: {why}")
-            if "core" in failed:  # without pyperf nothing runs there at all
-                failures[interpreter.name] = f"the core pins did not install: {failed['core']}"
-            # A model library that does not install is this interpreter's answer, not a
-            # failure of the command: its variants show as unavailable there.
-            missing.update({f"{interpreter.name} {step}": why for step, why in failed.items()
-                            if step != "core"})
-    else:
-        for interpreter in interpreters:
-            print(describe(interpreter))
-            python = interpreter.venv / "bin" / "python"
-            if args.imports and python.exists():
-                for module in MODEL_MODULES:
-                    seen = probe(python, module)
-                    if "error" in seen:
-                        print(f"{'':11}import {module}: {seen['error']}")
-                    else:
-                        gil = ("" if seen["gil_before"] else
-                               "; GIL " + ("re-enabled" if seen["gil_after"] else "still off"))
-                        gil += "".join(f" by {m}" for w in seen["warnings"][:1]
-                                       for m in re.findall(r"load module '([^']+)'", w))
-                        print(f"{'':11}import {module}: {seen['version']}{gil}")
-        return 0
-    if args.command == "install" and missing:
-        print("\nNot installed (the variants that need them are unavailable there):")
-        for name, why in missing.items():
-            print(f"  {name}: {why}")
-    if failures:
-        print(f"\nCould not {args.command}:")
-        for name, why in failures.items():
-            print(f"  {name}: {why}")
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

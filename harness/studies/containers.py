@@ -9,15 +9,13 @@ The teaching notebook times four operations on a list and on a deque of 10,000 i
 - ``pop_from_deque`` and ``pop_from_front_of_deque`` loop ``range(len(lst))``, over the
   *list*, which those earlier calls had already emptied: they never pop at all.
 
-``python -m harness.containers --as-notebook`` runs the notebook's cells as written and
-counts the pops each timing really did. ``python -m harness.containers -o FILE`` times
-every operation with pyperf on a fresh container of 10,000 items per timed loop, built
-outside the timer, and stores nanoseconds per operation (``inner_loops`` = 10,000).
-``python -m harness.containers --report FILE`` prints that file as a Markdown table, list
-beside deque.
+``capqueue containers --as-notebook`` runs the notebook's cells as written and counts
+the pops each timing really did. ``capqueue containers -o FILE`` times every operation with
+pyperf on a fresh container of 10,000 items per timed loop, built outside the timer, and
+stores nanoseconds per operation (``inner_loops`` = 10,000). ``capqueue containers --report
+FILE`` prints that file as a Markdown table, list beside deque.
 """
 
-import sys
 import time
 import timeit
 from collections import deque
@@ -188,25 +186,3 @@ def as_notebook():
         seconds = timeit.timeit(func, number=1_000)
         done = "-" if before is None else f"{before - len(popped_from):,}"
         print(f"{cell:8} {func.__name__:24} {seconds:24.6f}  {done}")
-
-
-def main():
-    if "--as-notebook" in sys.argv[1:]:
-        as_notebook()
-        return
-    if sys.argv[1:2] == ["--report"] and len(sys.argv) == 3:
-        import pyperf
-
-        print(*table(pyperf.BenchmarkSuite.load(sys.argv[2])), sep="\n")
-        return
-    import pyperf
-
-    runner = pyperf.Runner(program_args=("-m", "harness.containers"),
-                           metadata={"description": __doc__.splitlines()[0],
-                                     "containers_size": SIZE})
-    for name, time_func in BENCHMARKS.items():
-        runner.bench_time_func(name, time_func, inner_loops=SIZE)
-
-
-if __name__ == "__main__":
-    main()
