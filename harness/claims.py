@@ -38,11 +38,11 @@ only when the relation holds, so the words must say no more than the relation do
 """
 
 import argparse
-import math
 import statistics
 from dataclasses import dataclass, replace
 
 from harness import report, stats
+from harness.units import quote
 from harness.workload import Workload
 
 FIGURES = ("time", "cpu", "efficiency", "instructions")
@@ -112,37 +112,6 @@ def overlap(a, b):
     """Whether the intervals of ``a`` and ``b`` overlap: the two are not told apart."""
     _needs_interval(a), _needs_interval(b)
     return a.low <= b.high and b.low <= a.high
-
-
-# ---- quoting a figure with the digits its interval allows ---------------------------------
-
-DURATION_UNITS = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9))
-
-
-def _places(value, half):
-    """Decimal places to keep of ``value`` given its interval's half-width ``half``: down to
-    the half-width's first significant digit, one more when that digit is 1 (1.47 ± 0.12
-    reads 1.47, 1.47 ± 0.3 reads 1.5); with no interval, three significant figures."""
-    if half is None or half <= 0:
-        return 0 if value == 0 else max(0, 2 - math.floor(math.log10(abs(value))))
-    first = math.floor(math.log10(half))
-    return max(0, -first + (1 if half / 10 ** first < 2 else 0))
-
-
-def quote(value, half, kind, like=None, unit=True):
-    """``value`` as a reader should see it, given the interval half-width ``half`` (None:
-    no interval); a duration in the unit that suits ``like`` (default: the value itself)."""
-    if kind == "share":
-        places = _places(value * 100, None if half is None else half * 100)
-        return f"{value * 100:,.{places}f}" + (" %" if unit else "")
-    if kind == "count":  # a whole number of instructions reads best without decimals
-        places = _places(value, half) if abs(value) < 100 else 0
-        return f"{value:,.{places}f}"
-    magnitude = abs(like if like is not None else value)
-    name, scale = next(((n, s) for n, s in DURATION_UNITS if magnitude >= s),
-                       DURATION_UNITS[-1])
-    places = _places(value / scale, None if half is None else half / scale)
-    return f"{value / scale:,.{places}f}" + (f" {name}" if unit else "")
 
 
 # ---- reading the results ------------------------------------------------------------------
