@@ -94,6 +94,11 @@ class Estimate:
     def _half(self):
         return None if self.low is None else (self.high - self.low) / 2
 
+    @property
+    def wide(self):
+        """Whether the interval is wider than the figure: its half-width exceeds the centre."""
+        return self.low is not None and self._half() > abs(self.center)
+
 
 def _needs_interval(estimate):
     if estimate.low is None:
@@ -322,9 +327,13 @@ def _tie(claim, groups, figure):
                 low, high = sorted((a, b), key=lambda e: e.center)
                 raise Unsupported(f"{low.name} ({low.text()}) and {high.name} ({high.text()}) "
                                   "are told apart: their intervals do not overlap")
+    wide = [e for e in everyone if e.wide]
+    caveat = (f" {_names(wide)}'s interval{'s are' if len(wide) > 1 else ' is'} wider than "
+              "the figure itself: this run can hardly tell anything apart from "
+              f"{'them' if len(wide) > 1 else 'it'}." if wide else "")
     return _say(claim, everyone) or (
         f"{_names(everyone)} are not told apart {NOUNS[figure]}: {_figures(everyone)} "
-        "overlap.")
+        f"overlap.{caveat}")
 
 
 def _order(claim, groups, relation, figure):
