@@ -57,6 +57,13 @@ BUCKETS_PER_DECADE = 20  # of the latency histogram: each bucket 12 % wider than
 TIMELINE_BINS = 400  # of the depth timeline kept of one run
 
 
+def start_events(workload):
+    """How many of a run's first events are kept exactly, for the step-by-step fill: about
+    six fills of the queue (three events an item: its take, its put seen, its sink call),
+    at least 240 and at most 1,200."""
+    return min(max(3 * (6 * workload.capacity + 20), 240), 1200)
+
+
 class Stamps:
     """The stamps of one latency run, in a file-backed mmap every process of the run opens."""
 
@@ -215,6 +222,7 @@ class RunFigures:
     empty: float = 0.0  # share of the run with no put seen that was not yet processed
     span: float = 0.0  # seconds from the first take to the last sink call
     timeline: dict = field(default_factory=dict)  # "low", "high", "flight": lists; "span_ns"
+    start: dict = field(default_factory=dict)  # the first events: "ns", "depth", "flight"
     problems: list = field(default_factory=list)
 
 
@@ -331,6 +339,8 @@ def _depth(workload, produced, put_known, consumed, figures):
     before = start
     low, high, top = [0] * TIMELINE_BINS, [0] * TIMELINE_BINS, [0] * TIMELINE_BINS
     current = 0  # the bin being filled: it starts with the values carried into it
+    first = start_events(workload)
+    start_ns, start_depth, start_flight = [], [], []
     for when, _, d_depth, d_flight in events:
         held = when - before
         if depth >= capacity:
@@ -349,6 +359,10 @@ def _depth(workload, produced, put_known, consumed, figures):
         low[at], high[at], top[at] = min(low[at], shown), max(high[at], shown), max(top[at],
                                                                                      flight)
         deepest, most = max(deepest, depth), max(most, flight)
+        if len(start_ns) < first:
+            start_ns.append(when - start)
+            start_depth.append(depth)
+            start_flight.append(flight)
     if deepest > allowed:
         figures.problems.append(f"queue depth seen {deepest} > capacity {capacity} + "
                                 f"{workload.consumers} item(s) in the consumers' hands")
@@ -356,6 +370,7 @@ def _depth(workload, produced, put_known, consumed, figures):
     figures.full, figures.empty = full / span, empty / span
     figures.span = span / 1e9
     figures.timeline = {"low": low, "high": high, "flight": top, "span_ns": span}
+    figures.start = {"ns": start_ns, "depth": start_depth, "flight": start_flight}
 
 
 def cdf(histograms):
