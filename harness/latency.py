@@ -265,6 +265,13 @@ def rows(suite):
     return sorted(out, key=lambda row: row.median("latency p99"))
 
 
+def estimates(suites, statistic="p99"):
+    """Every variant's ``estimate`` of ``statistic``, lowest first: {variant: Estimate}."""
+    names = dict.fromkeys(row.variant for suite in suites for row in rows(suite))
+    found = [estimate(suites, name, statistic) for name in names]
+    return {e.name: e for e in sorted(found, key=lambda e: e.center)}
+
+
 def find(suites, variant):
     """The one row of ``variant`` in ``suites``; a ValueError if there is none, or several."""
     found = [row for suite in suites for row in rows(suite) if row.variant == variant]
@@ -284,7 +291,8 @@ def estimate(suites, variant, statistic="p99"):
     ``capqueue docs`` claims and the guide (``--figure p99``)."""
     from harness.claims import Estimate
 
-    name = statistic if statistic.startswith(("latency ", "queue wait ")) else f"latency {statistic}"
+    name = statistic if statistic.startswith(("latency ", "queue wait ")) \
+        else f"latency {statistic}"
     if name not in STATISTICS:
         raise ValueError(f"no latency statistic {statistic!r}; there are "
                          f"{', '.join(LATENCY)} (and queue wait {', '.join(QUEUE_WAIT)})")
@@ -302,6 +310,11 @@ def _ratio(values):
     if len(finite) < len(values) / 2:
         return "∞"  # the median is infinite: a consumer got nothing in most processes
     return units.times(statistics.median(values))
+
+
+def _at_least(seconds):
+    """A lower bound, where pyperf's one tick stands for 0."""
+    return "0" if seconds <= 1e-9 else units.duration(seconds)
 
 
 def _interval(row, statistic):
@@ -323,9 +336,12 @@ def _ties(found, statistic):
 def latency_table(found):
     """Latency percentiles, a row per variant, least p99 first."""
     header = ["variant", "model", *LATENCY[:3], "p99: 95% interval", *LATENCY[3:]]
-    cells = [[r.variant, r.model, *(units.duration(r.median(f"latency {s}")) for s in LATENCY[:3]),
-              _interval(r, "latency p99"),
-              *(units.duration(r.median(f"latency {s}")) for s in LATENCY[3:])] for r in found]
+
+    def shown(row, names):
+        return [units.duration(row.median(f"latency {name}")) for name in names]
+
+    cells = [[r.variant, r.model, *shown(r, LATENCY[:3]), _interval(r, "latency p99"),
+              *shown(r, LATENCY[3:])] for r in found]
     w = found[0].workload
     notes = _ties(found, "p99") + _ties(sorted(found, key=lambda r: r.median("latency p50")),
                                         "p50")
@@ -334,8 +350,11 @@ def latency_table(found):
                      f"{units.exact_duration(w.io)}.")
     seq = next((r for r in found if r.variant == "sequential"), None)
     if seq:
-        notes.append(f"sequential hands nothing over: its p50 ({units.duration(seq.median('latency p50'))}) "
-                     "is the stamps' own cost per item, in every figure.")
+        notes.append(f"sequential hands nothing over: its p50 "
+                     f"({units.duration(seq.median('latency p50'))}) is the stamps' own cost "
+                     "per item, in every figure.")
+    notes.append("Every item of a run counts, its start included: the first items wait while "
+                 "the workers start (threads, processes), which the highest percentiles show.")
     processes = found[0].processes
     return Table.of("latency", header, cells, "llrrrrrr", notes=notes, title=(
         f"Latency per item, from its take at its source to its sink call: the median over "
@@ -351,8 +370,8 @@ def depth_table(found):
     cells = []
     for r in found:
         cells.append([
-            r.variant, units.duration(r.median("queue wait p50")),
-            units.duration(r.median("queue wait p99")),
+            r.variant, _at_least(r.median("queue wait p50")),
+            _at_least(r.median("queue wait p99")),
             units.percent(statistics.median(r.per_process("time_full"))),
             units.percent(statistics.median(r.per_process("time_empty"))),
             f"{max(r.per_process('depth_max')):,}", f"{max(r.per_process('in_flight_max')):,}",

@@ -1,4 +1,4 @@
-"""Stamps for ``capqueue latency``: when each item left its source and reached its sink, and what that shows.
+"""Stamps for ``capqueue latency``: when each item left its source and reached its sink, and why.
 
 A latency run hands the variant ``StampedSource`` and ``StampedSink``, the instruments of
 this module. Nothing travels with the items (they stay the workload's plain ints), so no

@@ -1,4 +1,4 @@
-"""``capqueue latency``: check, then stamp every item of runs in fresh processes; save their figures."""
+"""``capqueue latency``: check, then stamp every item of runs in fresh processes; save the figures."""
 
 import sys
 
