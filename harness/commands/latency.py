@@ -1,4 +1,4 @@
-"""``capqueue latency``: check, then stamp every item of runs in fresh processes; save the figures."""
+"""``capqueue latency``: check, then stamp every item of runs in fresh processes; save figures."""
 
 import sys
 
