@@ -288,15 +288,19 @@ def find(suites, variant):
 def estimate(suites, variant, statistic="p99"):
     """A variant's latency percentile (``p50`` ... ``max``) as a ``claims.Estimate``: the
     median over processes and the 95 % interval of their mean, in seconds; for
-    ``capqueue docs`` claims and the guide (``--figure p99``)."""
-    from harness.claims import Estimate
+    ``capqueue docs`` claims and the guide (``--figure p99``). A variant or a statistic the
+    suites do not hold is a ``claims.ClaimError``."""
+    from harness.claims import ClaimError, Estimate
 
     name = statistic if statistic.startswith(("latency ", "queue wait ")) \
         else f"latency {statistic}"
     if name not in STATISTICS:
-        raise ValueError(f"no latency statistic {statistic!r}; there are "
+        raise ClaimError(f"no latency statistic {statistic!r}; there are "
                          f"{', '.join(LATENCY)} (and queue wait {', '.join(QUEUE_WAIT)})")
-    row = find(suites, variant)
+    try:
+        row = find(suites, variant)
+    except ValueError as exc:
+        raise ClaimError(str(exc)) from None
     low, high = row.interval(name) or (None, None)
     return Estimate(variant, row.median(name), None if low is None else max(low, 0.0), high,
                     "duration")
