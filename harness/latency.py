@@ -415,7 +415,8 @@ def fairness_table(found):
 
 
 def tables(suites):
-    """The latency, depth and fairness tables of every workload the suites hold."""
+    """The latency, depth and (with several producers or consumers) fairness tables of every
+    workload the suites hold."""
     out = []
     groups = {}
     for suite in suites:
@@ -423,7 +424,9 @@ def tables(suites):
             groups.setdefault(row.workload, []).append(row)
     for found in groups.values():
         found.sort(key=lambda row: row.median("latency p99"))
-        out += [latency_table(found), depth_table(found), fairness_table(found)]
+        out += [latency_table(found), depth_table(found)]
+        if found[0].workload.producers > 1 or found[0].workload.consumers > 1:
+            out.append(fairness_table(found))  # one of each shares nothing
     return out
 
 
