@@ -22,7 +22,7 @@ workload, the interpreter, the libraries) and ``capqueue_statistic`` naming its 
 as run metadata (``RAW``): the counts, which pyperf cannot keep as values since they are
 often 0 (a consumer that got no item, a queue never full), the latency histogram (20
 buckets a decade) for the CDF, and for the first process the depth timeline for the plot.
-and the first events of the run, exactly, for the step-by-step fill. About ten kilobytes per
+and the first events of the run, exactly, for the step-by-step fill. 10 to 30 kilobytes per
 variant.
 """
 
