@@ -1,8 +1,6 @@
 """The latency mode: stamps that survive every model, the arithmetic of its figures, and what
 its tables and plots show (behaviour only: no figure is asserted to be fast or slow)."""
 
-import pytest
-
 from harness import latency, plot, registry, report, results, stamps
 from harness.workload import Workload
 
@@ -19,55 +17,49 @@ NONE_IN_FLIGHT = {"sequential", "generators", "greenlet", "asyncio", "asyncio on
 SHAPE = Workload(items=30, capacity=2, producers=2, consumers=2)
 
 
-@pytest.fixture(scope="module")
-def every_variant(tmp_path_factory):
-    """One latency run of every variant that can run here, and of one that starves a
-    consumer, at a small size: one process each, no warm-up."""
+def test_one_small_run_of_every_variant_stamps_each_model_and_shows_it(tmp_path):
+    # One run for all of it: every variant that can run here, and one that starves a
+    # consumer on purpose, at a small size, one process each, no warm-up.
     names = [v.name for v in registry.discover() if v.ok] + ["starves_a_consumer"]
-    path = tmp_path_factory.mktemp("latency") / "every.json"
+    path = tmp_path / "every.json"
     done = capqueue("latency", *names, "--variant-path", broken("starves_a_consumer"),
                     *SHAPE.as_options(), "-p", 1, "-w", 0, "-o", path)
     assert done.returncode == 0, done.stdout + done.stderr
-    return names, results.load(path), done.stdout
+    suite = results.load(path)
 
-
-def test_stamps_survive_every_model_and_the_depth_stays_within_what_each_allows(every_variant):
-    names, suite, _ = every_variant
+    # The stamps survive every model (processes and redis included: one clock for every
+    # process), and each model's depth stays within what it may hold in flight.
     found = {row.variant: row for row in latency.rows(suite)}
     assert sorted(found) == sorted(names)
     for row in found.values():
         assert sum(row.consumers()[0]) == SHAPE.total  # every item, once: checked from stamps
         allowed = 0 if row.model in NONE_IN_FLIGHT else SHAPE.consumers
         assert max(row.per_process("depth_max")) <= SHAPE.capacity + allowed, row.variant
-    # the redis variant stamped from its worker processes: the same clock everywhere
-    assert found["redis"].median("latency p50") > 0
 
-
-def test_a_consumer_starved_on_purpose_shows_as_unfair(every_variant):
-    _, suite, said = every_variant
-    row = latency.find([suite], "starves_a_consumer")
+    # A consumer starved on purpose shows as unfair; trio's shares evenly.
+    row = found["starves_a_consumer"]
     assert row.consumers() == [[SHAPE.total, 0]]
     assert row.ratios() == [float("inf")] and row.cvs() == [1.0] and row.starved()
-    fair = latency.find([suite], "trio")
-    assert not fair.starved() and fair.cvs() == [0.0]
+    assert not found["trio"].starved() and found["trio"].cvs() == [0.0]
     fairness = next(t for t in latency.tables([suite]) if t.kind == "fairness")
     assert fairness.cell("starves_a_consumer", "busiest / least busy") == "∞"
     unfair = next(note for note in fairness.notes if note.startswith("Unfair"))
     assert "starves_a_consumer" in unfair and "trio" not in unfair
-    assert "Unfair: in every process, one consumer processed no item at all" in said
+    assert "Unfair: in every process, one consumer processed no item at all" in done.stdout
 
-
-def test_a_latency_file_is_reported_as_latency_never_as_times_per_item(every_variant, tmp_path):
-    _, suite, _ = every_variant
-    assert report.rows(suite) == []  # no statistic is mistaken for a time per item
+    # Read as latency, never as times per item; a percentile as the claims' Estimate.
+    assert report.rows(suite) == []
     assert [t.kind for t in report.tables([suite])] == ["latency", "depth", "fairness"]
     figure = latency.estimate([suite], "threads", "p99")
-    assert figure.center == latency.find([suite], "threads").median("latency p99")
+    assert figure.center == found["threads"].median("latency p99")
     assert figure.kind == "duration" and figure.low is None  # one process: no interval
+
+    # Each of its plots draws, byte-stable.
+    two = ["threads", "starves_a_consumer"]
     for kind in ("latency", "depth", "fill", "consumers"):
-        written = plot.PLOTS[kind]([suite], tmp_path / kind)
+        written = plot.PLOTS[kind]([suite], tmp_path / kind, two)
         assert [p.suffix for p in written] == [".svg", ".png"]
-    again = plot.PLOTS["fill"]([suite], tmp_path / "again")
+    again = plot.PLOTS["fill"]([suite], tmp_path / "again", two)
     assert again[0].read_bytes() == (tmp_path / "fill.svg").read_bytes()
 
 
