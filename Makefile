@@ -11,7 +11,8 @@ READY := $(VENV)/.installed
 EXAMPLE := examples/capqueue-simplequeue
 EXAMPLE_SITE := $(VENV)/example-site
 
-.PHONY: help setup compare test instructions valgrind docs study scale interpreters clean redis-server
+.PHONY: help setup compare test instructions valgrind docs study latency scale interpreters clean \
+	redis-server
 .DEFAULT_GOAL := compare
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
@@ -19,6 +20,7 @@ IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyn
 	anyio_asyncio anyio_trio trio threads threads_condition
 SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
 STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
+LATENCY_DIR := results/latency-$(shell date -u +%Y%m%d-%H%M%S)
 
 help:
 	@echo "make setup     build .venv (pinned versions), install redis-server if missing;"
@@ -30,6 +32,7 @@ help:
 	@echo "               instructions per item under valgrind, for the one-thread variants"
 	@echo "make docs      rewrite every generated table, plot and quote in README.md and docs/"
 	@echo "make study     the study's standard sweeps, checked then timed, with their plots"
+	@echo "make latency   latency, depth and fairness of every variant on five workloads"
 	@echo "make scale     ns per item from 1 to 10,000,000 items (about half an hour)"
 	@echo "make clean     remove .venv"
 
@@ -83,6 +86,19 @@ study: $(READY) redis-server
 	-$(BIN)/capqueue sweep --io 10us,100us,1ms,10ms --items 100 -o $(STUDY_DIR)/io-crossover.json
 	-$(BIN)/capqueue sweep --cpu 1us,10us,100us,1ms --items 1000 \
 	  -o $(STUDY_DIR)/cpu-crossover.json
+
+# Latency, depth and fairness (capqueue latency, 5 processes each) on the study's shapes:
+# the default workload, capacity 1 and 100, 4 producers x 4 consumers (10,000 items in
+# all), and producers that wait 1 ms an item with consumers that work 100 µs. A file each in
+# LATENCY_DIR; about 20 minutes here. Stopped, it is run again on a fresh folder.
+latency: $(READY) redis-server
+	mkdir -p $(LATENCY_DIR)
+	-$(BIN)/capqueue latency -o $(LATENCY_DIR)/default.json
+	-$(BIN)/capqueue latency --capacity 1 -o $(LATENCY_DIR)/capacity-1.json
+	-$(BIN)/capqueue latency --capacity 100 -o $(LATENCY_DIR)/capacity-100.json
+	-$(BIN)/capqueue latency --producers 4 --consumers 4 --items 2500 -o $(LATENCY_DIR)/4x4.json
+	-$(BIN)/capqueue latency --producers 4 --io 1ms --consumers 2 --cpu 100us --items 500 \
+	  -o $(LATENCY_DIR)/io-cpu.json
 
 # Instructions per item under valgrind, for every variant that runs on one OS thread.
 instructions: $(READY) valgrind

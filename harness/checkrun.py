@@ -1,4 +1,4 @@
-"""The child side of ``check`` and ``trace``: run one variant once, instrumented, and report.
+"""The child side of ``check``, ``trace`` and ``latency``: run one variant once, instrumented, and report.
 
 The harness never runs a variant under check in its own process: a variant that hangs, leaks
 threads or crashes the interpreter must not take the harness with it. ``harness.check``
@@ -12,6 +12,8 @@ and stopped before the report is written; one that cannot be had ends this proce
 reason as the last line of its stderr, which the parent reports. The parent kills this
 process's whole group when it gives up on it, and the service's server is in that group, so
 a hung run leaves no server.
+A ``latency`` run is the same, with the stamping instruments of ``harness.stamps`` (after
+``--warmups`` plain runs), and its report also carries the metadata its benchmarks record.
 Processes the run itself left behind, once the service is stopped, are reported, then
 ended (see ``harness.leftovers``). A hang is for the parent to see: ``SIGUSR1`` makes this
 process print the stacks of all its threads (``faulthandler``) before the parent kills it.
@@ -35,6 +37,7 @@ from harness.services import ServiceError
 from harness.instruments import (INJECTED_NS, InjectedFailure, Ledger, RecordedSink,
                                  RecordedSource, TracedSink, TracedSource)
 from harness.registry import find
+from harness.stamps import StampedSink, StampedSource, Stamps
 from harness.workload import Workload
 
 LINGER = 0.2  # seconds to watch workers that outlived run() before reporting them
@@ -43,7 +46,7 @@ LINGER = 0.2  # seconds to watch workers that outlived run() before reporting th
 def main(argv=None):
     """Run one check or trace as ``harness.check`` asked, on the options it passed."""
     parser = argparse.ArgumentParser(prog="python -m harness.checkrun")
-    parser.add_argument("mode", choices=("check", "trace"))
+    parser.add_argument("mode", choices=("check", "trace", "latency"))
     parser.add_argument("variant")
     parser.add_argument("--variant-path", action="append", default=[])
     Workload.add_options(parser)
@@ -53,6 +56,10 @@ def main(argv=None):
     parser.add_argument("--report", help="check mode: where to write the JSON report")
     parser.add_argument("--fail-in", choices=("sink", "source"))
     parser.add_argument("--fail-at", type=int)
+    parser.add_argument("--stamps", help="latency mode: the stamps file the parent created")
+    parser.add_argument("--warmups", type=int, default=0, help="latency mode: plain runs first")
+    parser.add_argument("--spin-rate", type=float, default=0.0,
+                        help="latency mode: the calibrated rate, recorded with --cpu")
     args = parser.parse_args(argv)
 
     workload = Workload.from_args(args)
@@ -68,9 +75,13 @@ def main(argv=None):
         if args.mode == "trace":
             trace(variant, ready.run, workload, args.cpu_loops)
             return 0
-        failure = (args.fail_in, args.fail_at) if args.fail_in else None
-        ledger = Ledger(args.ledger, workload, failure)
-        report = check(ready.run, workload, ledger, args.cpu_loops)
+        if args.mode == "latency":
+            report = stamp(variant, ready, workload, Stamps(args.stamps, workload),
+                           args.cpu_loops, args.warmups, args.spin_rate)
+        else:
+            failure = (args.fail_in, args.fail_at) if args.fail_in else None
+            ledger = Ledger(args.ledger, workload, failure)
+            report = check(ready.run, workload, ledger, args.cpu_loops)
     processes = leftovers.descendants()  # the run's own: its service is stopped by now
     report["processes_left"] = [leftovers.describe(p) for p in processes]
     if report["threads_left"] or processes or report["greenlets_left"]:
@@ -127,6 +138,43 @@ def check(run, workload, ledger, cpu_loops=0):
                          if t is not threading.main_thread() and t.is_alive()],
         "processes_left": [],  # filled in by main() once the service is stopped
         "greenlets_left": greenlets_left(),
+    }
+
+
+def stamp(variant, ready, workload, stamps, cpu_loops=0, warmups=0, spin_rate=0.0):
+    """Run ``warmups`` plain runs, then one stamped run; return what ``check`` returns, and
+    the metadata the run's benchmarks record (``metadata``).
+
+    ``ready`` is the variant's ``Variant.ready``; the warm-ups use a timed run's sources
+    and sinks, so that the stamped run is not a fresh process's first.
+    """
+    from harness import measure  # the metadata every benchmark records: only for this mode
+    from harness.instruments import timed_sinks
+
+    error = returned = None
+    seconds = 0.0
+    try:
+        for _ in range(warmups):
+            sinks, _ = timed_sinks(workload.consumers, cpu_loops)
+            ready.run(workload.ranges(), sinks, workload.capacity, io=workload.io)
+        sources = [StampedSource(stamps, p, items) for p, items in enumerate(workload.ranges())]
+        sinks = [StampedSink(stamps, c, cpu_loops) for c in range(workload.consumers)]
+        started = time.perf_counter()
+        returned = ready.run(sources, sinks, workload.capacity, io=workload.io)
+        seconds = time.perf_counter() - started
+    except BaseException as exc:  # noqa: B036 - a variant may raise anything
+        error = exc
+    return {
+        "seconds": seconds,
+        "error": describe(error),
+        "returned": unrun(returned),
+        "shutdown_seconds": None,
+        "threads_left": [t.name for t in threading.enumerate()
+                         if t is not threading.main_thread() and t.is_alive()],
+        "processes_left": [],
+        "greenlets_left": greenlets_left(),
+        "metadata": {**measure.metadata(variant, workload, cpu_loops, spin_rate),
+                     **ready.metadata},
     }
 
 

@@ -8,7 +8,9 @@ harness decides what they do, and so learns what the variant did without touchin
   (with ``--cpu``, a ``WorkingSink`` that does the CPU work first);
 - check runs get ``RecordedSource`` and ``RecordedSink``, which write every event into a
   ``Ledger`` shared by all the processes of the run;
-- trace runs get ``TracedSource`` and ``TracedSink``, which print the events as they happen.
+- trace runs get ``TracedSource`` and ``TracedSink``, which print the events as they happen;
+- latency runs (``capqueue latency``) get ``StampedSource`` and ``StampedSink``, which stamp
+  each take and each sink call into a file with no lock (``harness.stamps``).
 
 The CPU work (``--cpu``) is ``spin``: the same pure-Python loop for every model, so that it
 holds the GIL on a GIL build as real Python work does. ``spin_rate`` measures how many of

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import matplotlib
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
 from harness import report, results, units
 from harness.workload import Workload
@@ -347,3 +347,173 @@ def save(figure, stem):
 PLOTS = {"sweep": sweep, "throughput": throughput, "efficiency": efficiency,
          "heatmap": heatmap, "matrix": matrix}
 
+
+
+# ---- the latency mode's figures (harness.latency) -----------------------------------------
+
+def _latency_rows(suites, variants):
+    """The latency rows of the suites (one workload), with only ``variants`` kept."""
+    from harness import latency
+
+    found = [row for suite in suites for row in latency.rows(suite)]
+    if not found:
+        raise results.ResultsError("nothing to plot: the files hold no latency figures "
+                                   "(capqueue latency writes them)")
+    if len({row.workload for row in found}) != 1:
+        raise results.ResultsError("a latency plot needs the figures of one workload")
+    if variants:
+        missing = [name for name in variants if name not in {r.variant for r in found}]
+        if missing:
+            raise results.ResultsError(f"no variant {missing[0]!r} in the files to plot")
+        found = [row for row in found if row.variant in variants]
+    return found
+
+
+def _latency_title(figure, title, found, suites):
+    processes = found[0].processes
+    figure.suptitle(f"{title}\n{_context(found[0].workload)}; "
+                    f"{units.count(processes, 'process', 'processes')} per variant\n"
+                    f"measured: {report.describe_machine(suites[0])}", fontsize=9.5)
+
+
+def latency_cdf(suites, stem, variants=None):
+    """The share of items whose latency is at most x, a line per variant, pooled over its
+    processes: log x; the y axis stretched at both ends (logit), so that the median and the
+    tail (p99, p99.9) both show. Lines lowest p99 first in the legend."""
+    from harness import stamps
+
+    found = _latency_rows(suites, variants)
+    colors = matplotlib.colormaps["tab10"].colors
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(8, 5.5), layout="constrained")
+        axes = figure.subplots()
+        for index, row in enumerate(found):
+            points = [(x, y) for x, y in stamps.cdf(row.histograms()) if y < 1]
+            if not points:
+                continue
+            xs, ys = zip(*points)
+            axes.step(xs, ys, where="post", color=colors[index % 10],
+                      linestyle="-" if index < 10 else "--", linewidth=1.4, label=row.variant)
+        axes.set_xscale("log")
+        axes.xaxis.set_major_locator(LogLocator(base=10))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda s, _: units.tick_duration(s * 1e9)))
+        axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+        axes.set_yscale("logit")
+        shares = (0.1, 0.5, 0.9, 0.99, 0.999)
+        axes.set_yticks(shares, [f"{s:.1%}".replace(".0%", "%") for s in shares])
+        axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+        axes.set_ylim(0.05, 0.9995)
+        axes.set_xlabel("latency: from an item's take at its source to its sink call "
+                        "(log scale)")
+        axes.set_ylabel("share of items with at most that latency")
+        axes.legend(title="variant (lowest p99 first)", loc="center left",
+                    bbox_to_anchor=(1.01, 0.5), frameon=False)
+        _latency_title(figure, "How long an item waits: the latency of every item", found,
+                       suites)
+        figure.draw_without_rendering()
+        figure.set_layout_engine("none")
+        return save(figure, stem)
+
+
+def depth_timeline(suites, stem, variants=None):
+    """The queue's depth over one whole run of each variant, a small panel each (in the
+    order of the tables): in each of 400 slices of the run, the band from the least to the
+    most depth seen in it; the most items in flight as a thin line; the capacity dashed."""
+    return _depth_panels(suites, stem, variants, whole=True)
+
+
+def fill(suites, stem, variants=None):
+    """The start of one run of each variant, event by event, a small panel each: the depth
+    seen after every take, put and sink call (the notebook's step-by-step fill, as a
+    picture), the items in flight as a thin line, the capacity dashed."""
+    return _depth_panels(suites, stem, variants, whole=False)
+
+
+def _depth_panels(suites, stem, variants, whole):
+    found = _latency_rows(suites, variants)
+    found = [row for row in found if (row.timeline() if whole else row.start())]
+    w = found[0].workload
+    columns = min(3, len(found))
+    rows_ = -(-len(found) // columns)
+    scale, unit = (1e3, "ms") if whole else (1e6, "µs")
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(3.1 * columns + 0.6, 1.75 * rows_ + 1.3), layout="constrained")
+        grid = figure.subplots(rows_, columns, squeeze=False, sharey=True)
+        for panel, row in zip(grid.flat, found):
+            if whole:
+                span, low, high, flight = row.timeline()
+                xs = [span * scale * i / len(low) for i in range(len(low) + 1)]
+                low, high, flight = ([*values, values[-1]] for values in (low, high, flight))
+                end = xs[-1]
+            else:
+                times, depth, flight = row.start()
+                xs = [0.0, *(t * scale for t in times)]
+                high = [0, *(max(d, 0) for d in depth)]
+                low, flight = [0] * len(high), [0, *flight]
+                end = xs[-1]
+            panel.fill_between(xs, low, high, step="post", color="tab:blue", alpha=0.35,
+                               linewidth=0)
+            panel.step(xs, high, where="post", color="tab:blue", linewidth=0.9,
+                       label="depth seen" + (" (least to most in each slice)" if whole else ""))
+            if whole:
+                panel.step(xs, low, where="post", color="tab:blue", linewidth=0.9)
+            panel.step(xs, flight, where="post", color="tab:orange", linewidth=0.7,
+                       label="items in flight (taken, not yet at a sink)")
+            panel.axhline(w.capacity, color="black", linestyle="--", linewidth=0.9,
+                          label=f"capacity {w.capacity}")
+            panel.set_title(f"{row.variant} ({row.model})", fontsize=8.5)
+            panel.set_xlim(0, end)
+            panel.tick_params(labelsize=7)
+            panel.yaxis.set_major_locator(MaxNLocator(integer=True))
+            panel.set_xlabel(f"{unit} into the run", fontsize=7)
+        for panel in list(grid.flat)[len(found):]:
+            panel.set_visible(False)
+        handles, labels = grid.flat[0].get_legend_handles_labels()
+        figure.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False,
+                      fontsize=8)
+        title = ("How full the queue runs: its depth over one run of each variant" if whole
+                 else "How the queue fills: the start of one run of each variant, event by "
+                      "event")
+        _latency_title(figure, title, found, suites)
+        figure.draw_without_rendering()
+        figure.set_layout_engine("none")
+        return save(figure, stem)
+
+
+def consumers(suites, stem, variants=None):
+    """How the items were shared among the consumers, a bar per variant: each consumer's
+    share of the items, busiest first, averaged over the processes (an even split is
+    1/C each; a missing segment is a consumer that got nothing)."""
+    found = _latency_rows(suites, variants)
+    w = found[0].workload
+    colors = matplotlib.colormaps["tab10"].colors
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(8, 1.6 + 0.3 * len(found)), layout="constrained")
+        axes = figure.subplots()
+        for y, row in enumerate(found):
+            ranked = [sorted(c, reverse=True) for c in row.consumers()]
+            shares = [sum(r[k] for r in ranked) / len(ranked) / w.total
+                      for k in range(w.consumers)]
+            left = 0.0
+            for k, share in enumerate(shares):
+                axes.barh(y, share * 100, left=left * 100, color=colors[k % 10],
+                          edgecolor="white", linewidth=0.6,
+                          label=f"consumer ranked {k + 1}" if y == 0 else None)
+                left += share
+        for k in range(1, w.consumers):
+            axes.axvline(100 * k / w.consumers, color="black", linestyle=":", linewidth=0.9)
+        axes.set_yticks(range(len(found)), [row.variant for row in found])
+        axes.set_ylim(len(found) - 0.5, -0.5)
+        axes.set_xlim(0, 100)
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f} %"))
+        axes.set_xlabel("share of the items, consumers ranked busiest first (mean over the "
+                        "processes); dotted: an even split")
+        axes.grid(axis="y", visible=False)
+        axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        _latency_title(figure, "How the work is shared: items per consumer", found, suites)
+        figure.draw_without_rendering()
+        figure.set_layout_engine("none")
+        return save(figure, stem)
+
+
+PLOTS.update(latency=latency_cdf, depth=depth_timeline, fill=fill, consumers=consumers)

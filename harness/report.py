@@ -126,8 +126,8 @@ def rows(suite):
     for bench in suite.get_benchmarks():
         meta = bench.get_metadata()
         runs = _runs_with_values(bench)
-        if "capqueue_variant" not in meta or not runs:
-            continue
+        if "capqueue_variant" not in meta or "capqueue_statistic" in meta or not runs:
+            continue  # a latency statistic (harness.latency) is not a time per item
         gil = meta.get("capqueue_gil_enabled")
         out.append(Row(
             variant=meta["capqueue_variant"],
@@ -600,8 +600,11 @@ def tables(suites, sources=None, only=None):
 
     A sweep gives its sweep table (``only="sweep"`` keeps it alone), its crossover where one
     kind of work is swept, and, where the item count changes, the fixed/marginal split
-    (``only="split"`` keeps it alone).
+    (``only="split"`` keeps it alone). Files of ``capqueue latency`` give its tables.
     """
+    if latency_only(suites):
+        from harness import latency
+        return latency.tables(suites)
     chosen = kind(suites, sources, only)
     if chosen == "matrix":
         return matrix(suites)
@@ -613,6 +616,12 @@ def tables(suites, sources=None, only=None):
              crossover(suites, sources) if only is None else None,
              split(suites) if only != "sweep" else None]
     return [table for table in found if table is not None]
+
+
+def latency_only(suites):
+    """Whether the suites hold latency figures (``capqueue latency``) and no times per item."""
+    from harness import latency
+    return latency.holds(suites) and not any(rows(suite) for suite in suites)
 
 
 def render(suites, markdown=False, sources=None, only=None):

@@ -30,6 +30,9 @@ CASES = [
     ("sweep --capacity 10,0 --items 5", "--capacity must be at least 1, not 0"),
     ("sweep --io 1ms,2min", "argument --io: unknown unit 'min' in '2min'"),
     ("sweep --items 0,10", "--items must be at least 1 to time anything per item, not 0"),
+    ("latency --items 0", "--items must be at least 1 to measure any item, not 0"),
+    ("latency -p 0", "--processes must be at least 1, not 0"),
+    ("latency -w -1", "--warmups must not be negative, not -1"),
     ("check --check-timeout 0", "expected a positive number of seconds, not 0"),
     ("check --check-timeout soon", "expected a number of seconds, not 'soon'"),
     # failure injection

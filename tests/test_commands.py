@@ -117,7 +117,8 @@ def test_a_sweep_resumes_its_file_however_o_is_spelled(tmp_path, one_point, form
 
 
 @pytest.mark.parametrize("command", ["check gevent", "run gevent", "sweep gevent",
-                                     "instructions gevent", "trace gevent", "conform gevent"])
+                                     "latency gevent", "instructions gevent", "trace gevent",
+                                     "conform gevent"])
 def test_a_variant_named_that_cannot_run_is_an_error(command):
     result = python(HIDING_GEVENT, *command.split())
     assert result.returncode == 2, result.stdout + result.stderr

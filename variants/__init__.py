@@ -16,6 +16,11 @@ a docstring
 
     - ``sources`` is a list of iterables, one per producer. Each is iterated once; a
       producer takes its next item only after it has put the previous one in the queue.
+      The items are distinct positive ints, and a variant hands each to a sink as the int
+      it took: ``redis``, which gets text back from the server, turns it into an int again
+      (``int(item)``). The harness relies on it: the check and the latency mode
+      (``capqueue latency``) record each item's events indexed by the item itself, so that
+      nothing travels with an item and no exhibit changes for them.
     - ``sinks`` is a list of callables, one per consumer. A consumer calls its sink once
       for every item it takes from the queue, in the order it took them.
     - ``capacity`` is the most items the queue may hold at once (at least 1).

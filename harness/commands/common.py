@@ -25,6 +25,8 @@ PATH_HELP = {
     "sweep": "also load the variant in FILE (repeatable); with no VARIANT named, time only "
              "these files' variants at every point, else only the variants named; pyperf's "
              "workers load the file too",
+    "latency": "also load the variant in FILE (repeatable); with no VARIANT named, measure "
+               "only these files' variants, else only the variants named",
 }
 DEBUG_HELP = {
     "list": "show the error of each variant that does not load",

@@ -21,7 +21,11 @@ def arguments(parser):
                         "throughput: items per second against it, with the ideal; "
                         "efficiency: ideal / measured against it; heatmap: time per item "
                         "over two parameters, a map per variant; matrix: time per item of "
-                        "each variant on each interpreter (capqueue matrix's files)")
+                        "each variant on each interpreter (capqueue matrix's files); "
+                        "and of capqueue latency's files: latency: the share of items "
+                        "within each latency, a line per variant; depth: the queue's depth "
+                        "over one run, a panel per variant; fill: the start of that run, "
+                        "event by event; consumers: each consumer's share of the items")
     parser.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON from capqueue")
     parser.add_argument("-o", "--output", required=True, metavar="STEM",
                         help="where to write, without the suffix")

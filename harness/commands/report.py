@@ -13,7 +13,8 @@ DESCRIPTION = ("Print the comparison table of a results file. Given several file
 
 def arguments(parser):
     parser.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON written by "
-                        "capqueue run or compare (several: a sweep table)")
+                        "capqueue run or compare (several: a sweep table), or by capqueue "
+                        "latency (its percentile, depth and fairness tables)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                         help="only the benchmarks of that workload (repeatable): one point of "
@@ -26,7 +27,7 @@ def run(args):
         suites = report.where([results.load(path) for path in args.files], args.where)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if len(report.points(suites, args.files)) == 1:
+    if len(report.points(suites, args.files)) == 1 or report.latency_only(suites):
         for workload in report.workloads(suites[0]):
             print(f"workload: {workload.describe()}")
     print(f"measured: {report.describe_machine(suites[0])}")
