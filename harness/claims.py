@@ -45,7 +45,8 @@ from harness import report, stats
 from harness.units import quote
 from harness.workload import Workload
 
-FIGURES = ("time", "cpu", "efficiency", "instructions")
+LATENCIES = ("p50", "p90", "p99", "p99.9", "max")  # of files made by capqueue latency
+FIGURES = ("time", "cpu", "efficiency", "instructions", *LATENCIES)
 RELATIONS = ("<", ">", "~")
 TRENDS = ("falls", "rises", "flat")
 
@@ -122,13 +123,18 @@ def overlap(a, b):
 # ---- reading the results ------------------------------------------------------------------
 
 NOUNS = {"time": "per item", "cpu": "of CPU time per item",
-         "instructions": "instructions per item", "efficiency": "of the ideal"}
+         "instructions": "instructions per item", "efficiency": "of the ideal",
+         **{p: f"in {p} latency" for p in LATENCIES}}
+PLURAL = {"costs": "cost", "uses": "use", "executes": "execute", "reaches": "reach",
+          "keeps": "keep", "shows": "show"}
 # How a sentence says that A's figure is below B's (and above), for each figure.
 LESS = {"time": ("costs less per item than", "costs more per item than"),
         "cpu": ("uses less CPU time per item than", "uses more CPU time per item than"),
         "instructions": ("executes fewer instructions per item than",
                          "executes more instructions per item than"),
-        "efficiency": ("reaches less of the ideal than", "reaches more of the ideal than")}
+        "efficiency": ("reaches less of the ideal than", "reaches more of the ideal than"),
+        **{p: (f"keeps a lower {p} latency than", f"shows a higher {p} latency than")
+           for p in LATENCIES}}
 
 
 @dataclass(frozen=True)
@@ -291,21 +297,33 @@ def decide(claim, suites):
     figure = claim.figure or ("instructions" if found and found[0].row.unit == "integer"
                               else "time")
     words = list(claim.words)
+    if figure in LATENCIES and (words[1:2] in (["within"], ["short"]) or "with" in words):
+        raise ClaimError(f"'{claim}': a latency percentile is compared between variants "
+                         "(A < B, A ~ B, A < N x B), not against the ideal or along a sweep")
     if len(words) == 4 and words[1] in TRENDS and words[2] == "with":
         return _trend(claim, found, figure, words[0], words[1], words[3])
     if len(words) >= 4 and words[1] in ("within", "short") and words[-1] == "ideal":
         return _against_ideal(claim, found, words)
     if len(words) == 5 and words[1] in ("<", ">") and words[3] == "x":
-        return _ratio(claim, found, figure, words)
+        return _ratio(claim, found, suites, figure, words)
     relations = words[1::2]
     if len(words) < 3 or len(words) % 2 == 0 or len(set(relations)) != 1 \
             or relations[0] not in RELATIONS:
         raise ClaimError(f"'{claim}' is not a claim: {FORMS}")
-    groups = [[find(found, name, figure) for name in side.split(",") if name]
+    groups = [[_figure(found, suites, name, figure) for name in side.split(",") if name]
               for side in words[0::2]]
     if relations[0] == "~":
         return _tie(claim, groups, figure)
     return _order(claim, groups, relations[0], figure)
+
+
+def _figure(found, suites, name, figure):
+    """A variant's Estimate of ``figure``: from the rows, or for a latency percentile from
+    the latency benchmarks of ``capqueue latency`` (``harness.latency``)."""
+    if figure in LATENCIES:
+        from harness import latency  # its tables and plots only when a claim needs them
+        return latency.estimate(suites, name, figure)
+    return find(found, name, figure)
 
 
 def _names(estimates):
@@ -357,22 +375,23 @@ def _order(claim, groups, relation, figure):
     head = groups[0]
     verb, _, rest = phrase.partition(" ")
     if len(head) > 1:  # "each cost", "each use", "each execute", "each reach"
-        verb = "each " + (verb[:-2] if verb.endswith("es") and verb != "uses" else verb[:-1])
+        verb = "each " + PLURAL[verb]
     text = f"{_names(head)} {verb} {rest} {_names(groups[1])}"
-    comparative = next(w for w in rest.split() if w in ("less", "more", "fewer"))
+    comparative = next(w for w in rest.split()
+                       if w in ("less", "more", "fewer", "lower", "higher"))
     for before, group in zip(groups[1:], groups[2:]):
         text += f", and {_names(before)} {comparative} than {_names(group)}"
     joiner = " against " if len(everyone) == 2 else " and "
     return f"{text}: {_figures(everyone, joiner)}, their intervals apart."
 
 
-def _ratio(claim, found, figure, words):
+def _ratio(claim, found, suites, figure, words):
     a, relation, number, _, b = words
     try:
         factor = float(number)
     except ValueError:
         raise ClaimError(f"'{claim}': {number!r} is not a number") from None
-    ea, eb = find(found, a, figure), find(found, b, figure)
+    ea, eb = _figure(found, suites, a, figure), _figure(found, suites, b, figure)
     _needs_interval(ea), _needs_interval(eb)
     low, high = ea.low / max(eb.high, 1e-300), ea.high / max(eb.low, 1e-300)
     if not (high < factor if relation == "<" else low > factor):

@@ -211,3 +211,4 @@ def test_a_claim_on_a_file_that_is_not_there_is_named(project):
     with pytest.raises(docs.DocsError, match="^docs/page.md line 5: claim: no file matches "
                                              "results/gone.json$"):
         docs.run(project, out=lambda line: None)
+

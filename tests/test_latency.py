@@ -1,7 +1,9 @@
 """The latency mode: stamps that survive every model, the arithmetic of its figures, and what
 its tables and plots show (behaviour only: no figure is asserted to be fast or slow)."""
 
-from harness import latency, plot, registry, report, results, stamps
+import pytest
+
+from harness import claims, latency, plot, registry, report, results, stamps
 from harness.workload import Workload
 
 from conftest import broken, capqueue
@@ -53,6 +55,9 @@ def test_one_small_run_of_every_variant_stamps_each_model_and_shows_it(tmp_path)
     figure = latency.estimate([suite], "threads", "p99")
     assert figure.center == found["threads"].median("latency p99")
     assert figure.kind == "duration" and figure.low is None  # one process: no interval
+    claim = claims.parse(["every.json", "--figure", "p99", "trio", "<", "redis"])
+    with pytest.raises(claims.ClaimError, match="^trio was measured in one process only"):
+        claims.decide(claim, [suite])  # a claim on a percentile reads these same figures
 
     # Each of its plots draws, byte-stable.
     two = ["threads", "starves_a_consumer"]
