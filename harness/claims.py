@@ -310,14 +310,14 @@ def decide(claim, suites):
     if len(words) < 3 or len(words) % 2 == 0 or len(set(relations)) != 1 \
             or relations[0] not in RELATIONS:
         raise ClaimError(f"'{claim}' is not a claim: {FORMS}")
-    groups = [[_figure(found, suites, name, figure) for name in side.split(",") if name]
+    groups = [[figure_of(found, suites, name, figure) for name in side.split(",") if name]
               for side in words[0::2]]
     if relations[0] == "~":
         return _tie(claim, groups, figure)
     return _order(claim, groups, relations[0], figure)
 
 
-def _figure(found, suites, name, figure):
+def figure_of(found, suites, name, figure):
     """A variant's Estimate of ``figure``: from the rows, or for a latency percentile from
     the latency benchmarks of ``capqueue latency`` (``harness.latency``)."""
     if figure in LATENCIES:
@@ -391,7 +391,7 @@ def _ratio(claim, found, suites, figure, words):
         factor = float(number)
     except ValueError:
         raise ClaimError(f"'{claim}': {number!r} is not a number") from None
-    ea, eb = _figure(found, suites, a, figure), _figure(found, suites, b, figure)
+    ea, eb = figure_of(found, suites, a, figure), figure_of(found, suites, b, figure)
     _needs_interval(ea), _needs_interval(eb)
     low, high = ea.low / max(eb.high, 1e-300), ea.high / max(eb.low, 1e-300)
     if not (high < factor if relation == "<" else low > factor):

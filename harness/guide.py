@@ -31,7 +31,7 @@ from harness.registry import BASELINE
 # How many times worse than the best a candidate must be, at every end of both intervals, to
 # be one to avoid: a tenth of the speed, or half the efficiency (where every model that
 # overlaps waits at all is within a factor of two of the best).
-AVOID = {"time": 10, "cpu": 10, "efficiency": 2}
+AVOID = {"time": 10, "cpu": 10, "efficiency": 2, **{p: 10 for p in claims.LATENCIES}}
 
 
 @dataclass(frozen=True)
@@ -90,13 +90,17 @@ def rank(job, suites, files=()):
     except ValueError as exc:
         raise claims.ClaimError(str(exc)) from None
     found = claims.points(chosen)
-    names = list(dict.fromkeys(p.row.variant for p in found))
+    if job.figure in claims.LATENCIES:  # the latency mode's files hold no throughput rows
+        from harness import latency
+        names = list(dict.fromkeys(r.variant for suite in chosen for r in latency.rows(suite)))
+    else:
+        names = list(dict.fromkeys(p.row.variant for p in found))
     candidates = [n for n in (job.candidates or names) if n != BASELINE]
     missing = [n for n in candidates if n not in names]
     if missing:
         raise claims.ClaimError(f"guide row {job.key!r}: no {', '.join(missing)} in "
                                 f"{', '.join(files)}")
-    estimates = [claims.find(found, name, job.figure) for name in candidates]
+    estimates = [claims.figure_of(found, chosen, name, job.figure) for name in candidates]
     estimates.sort(key=lambda e: e.center, reverse=_better(job))
     ranking = Ranking(job, estimates, {p.row.variant: p.row for p in found}, files=list(files))
     best = estimates[0]
@@ -107,7 +111,7 @@ def rank(job, suites, files=()):
     ranking.avoid = [e for e in estimates if _far_worse(job, best, e)
                      and e not in ranking.runner_up]
     if job.baseline and BASELINE in names:
-        ranking.baseline = claims.find(found, BASELINE, job.figure)
+        ranking.baseline = claims.figure_of(found, chosen, BASELINE, job.figure)
         beats = (claims.below(ranking.baseline, best) if _better(job)
                  else claims.below(best, ranking.baseline))
         ranking.undecided = not beats
@@ -246,7 +250,8 @@ def _figure_of(estimates):
 
 
 FIGURE_NAMES = {"time": "time per item", "efficiency": "efficiency against the ideal",
-                "cpu": "CPU time per item"}
+                "cpu": "CPU time per item",
+                **{p: f"{p} latency per item" for p in claims.LATENCIES}}
 
 
 def _verdict(ranking):
@@ -273,8 +278,8 @@ def _mechanism(ranking):
     shown = [ranking.estimates[0], ranking.estimates[-1]]
     parts = []
     for e in shown:
-        row = ranking.rows[e.name]
-        if not row.usage:
+        row = ranking.rows.get(e.name)  # a latency row has no CPU or switch counts
+        if row is None or not row.usage:
             continue
         cpu = claims.quote(row.cpu, None, "duration")
         switches = row.usage["voluntary_switches"]
