@@ -50,6 +50,7 @@ process the run left running.
 import contextlib
 import ctypes
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -84,6 +85,10 @@ class Running:
 
     address: object  # what ``run`` is passed as ``service``
     metadata: dict = field(default_factory=dict)  # recorded with every benchmark
+    # The CPU seconds (user, system) and context switches so far of processes of the service
+    # that this process's getrusage cannot see (a callable), or None if it sees them all;
+    # the callable returns None when they cannot be counted (see harness.measure).
+    usage: object = None
 
 
 class Service:
@@ -91,6 +96,7 @@ class Service:
 
     name = "?"
     environ = ""  # the environment variable that names the reader's own, if one may
+    inherits = ()  # more variables every process that reaches the reader's own needs
 
     def given(self):
         """The reader's own (the value of ``environ``), or None: start a private one."""
@@ -291,10 +297,146 @@ class Redis(Server):
         return {"pid": info.get("process_id"), "version": info.get("redis_version", "unknown")}
 
 
-SERVICES = {service.name: service for service in [Redis()]}
-# Every variable that names a reader's own service: each process that runs a variant needs
-# them, so pyperf's workers must inherit them (they get only a few variables otherwise).
-ENVIRON = tuple(service.environ for service in SERVICES.values() if service.environ)
+class Ray(Service):
+    """A Ray cluster: a private one on this machine, one per process, or the reader's own.
+
+    The private cluster is what ``ray.init()`` starts on one machine (a GCS server, a
+    raylet, their agents, a pool of worker processes), with its dashboard and usage reporting
+    off, its logs and sockets in a temporary folder removed on exit, and a random access
+    token of its own in the environment (Ray turns token authentication on for a new cluster,
+    and would otherwise write a token to ``~/.ray``). Ray cannot keep it on the loopback
+    interface: it rewrites 127.0.0.1 to the machine's reachable address on purpose, and its
+    servers listen on every interface, so the token is what keeps others out.
+
+    ``ray.init`` binds the cluster's main processes to this one, but not the processes its
+    raylet starts; a watchdog (``harness.watchdog``) ends those when this process dies in
+    any way, and counts their CPU time while it lives (``Running.usage``), which this
+    process's ``getrusage`` cannot see. With ``CAPQUEUE_RAY_ADDRESS`` set, this process
+    joins the reader's cluster instead and starts nothing; their token must be in the
+    environment too (``RAY_AUTH_MODE=token`` and ``RAY_AUTH_TOKEN``), and the CPU time of
+    their cluster's processes is not measured.
+    """
+
+    name = "ray"
+    environ = "CAPQUEUE_RAY_ADDRESS"
+    inherits = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")  # to join theirs
+    MARK = "CAPQUEUE_RAY_SESSION"  # in the environment of every process of a private cluster
+    OBJECT_STORE = 128 * 2**20  # bytes: items are small ints, which travel inside the calls
+    # Ray's documented opt-out of usage reporting, for the private cluster's life
+    PRIVATE = {"RAY_USAGE_STATS_ENABLED": "0"}
+
+    def where(self, given):
+        """The reader's cluster's host and port (``HOST:PORT`` or ``ray://HOST:PORT``)."""
+        return urllib.parse.urlsplit(given if "://" in given else f"ray://{given}").netloc \
+            .rpartition("@")[2] or given
+
+    def note(self):
+        given = self.given()
+        if given:
+            return f"ray: yours at {self.where(given)}, from ${self.environ}"
+        return (f"ray: a private local cluster, or yours at ${self.environ} (with "
+                "RAY_AUTH_MODE=token and RAY_AUTH_TOKEN)")
+
+    @contextlib.contextmanager
+    def running(self):
+        import ray  # only a process that runs a Ray variant pays for it
+
+        given = self.given()
+        if given:  # the reader's: start nothing, only join it, and leave it on exit
+            try:
+                ray.init(address=given, logging_level="ERROR", log_to_driver=False)
+            except Exception as exc:  # noqa: BLE001 - Ray raises several kinds
+                raise ServiceError(f"ray: the cluster at {self.where(given)} "
+                                   f"(${self.environ}) could not be joined: {exc}") from None
+            try:
+                yield Running(given, {"capqueue_ray_cluster": self.where(given),
+                                      "capqueue_ray_version": ray.__version__,
+                                      "capqueue_ray_cpu": "not measured: the cluster is "
+                                                          "yours, its processes not ours"},
+                              usage=lambda: None)
+            finally:
+                ray.shutdown()
+            return
+        folder = tempfile.mkdtemp(prefix="capqueue-ray-")
+        mark = secrets.token_hex(16)
+        added = {**self.PRIVATE, "RAY_AUTH_TOKEN": secrets.token_hex(32), self.MARK: mark}
+        saved = {name: os.environ.get(name) for name in (*added, *self.inherits)}
+        for name in self.inherits:  # a reader's settings for their cluster are not for ours
+            os.environ.pop(name, None)
+        # Given a token and no mode, ray.init turns token authentication on (for this process
+        # and the cluster's) and keeps the token in the environment, writing nothing to ~/.ray.
+        os.environ.update(added)
+        watchdog = None
+        try:
+            try:
+                ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False,
+                         object_store_memory=self.OBJECT_STORE, _temp_dir=folder,
+                         logging_level="ERROR", log_to_driver=False)
+            except Exception as exc:  # noqa: BLE001 - Ray raises several kinds
+                raise ServiceError(f"ray: the local cluster did not start: {exc}") from None
+            if sys.platform == "linux":
+                watchdog = Watchdog(f"{self.MARK}={mark}", folder)
+            yield Running(ray.get_runtime_context().gcs_address,
+                          {"capqueue_ray_cluster": "private",
+                           "capqueue_ray_version": ray.__version__,
+                           "capqueue_ray_cpu": "every process of the cluster, sampled"
+                                               if watchdog else "not measured"},
+                          usage=watchdog.usage if watchdog else lambda: None)
+        finally:
+            ray.shutdown()
+            if watchdog is not None:
+                watchdog.stop()
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+class Watchdog:
+    """The driver's side of ``harness.watchdog``, started once its cluster is up (Linux)."""
+
+    def __init__(self, mark, folder):
+        from harness import watchdog
+
+        self.process = subprocess.Popen([sys.executable, "-m", "harness.watchdog", mark, folder],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        named = []  # every process of the cluster, its agents included: all up by now
+        for pid in watchdog.below(os.getpid()):
+            try:
+                if pid != self.process.pid:
+                    named.append(f"{pid} {watchdog.started(pid)}\n")
+            except (OSError, IndexError):
+                pass  # gone meanwhile
+        self._say("".join(named))
+
+    def _say(self, text):
+        self.process.stdin.write(text.encode())
+        self.process.stdin.flush()
+
+    def usage(self):
+        """CPU seconds (user, system) and context switches of the cluster's processes so far."""
+        self._say("usage\n")
+        return tuple(float(word) for word in self.process.stdout.readline().split())
+
+    def stop(self):
+        """The cluster is down, so there is nothing left to end: let the watchdog go."""
+        try:
+            self._say("stop\n")
+            self.process.stdin.close()
+        except OSError:
+            pass
+        self.process.wait()
+        self.process.stdout.close()
+
+
+SERVICES = {service.name: service for service in [Redis(), Ray()]}
+# Every variable that names a reader's own service, or that a service needs to reach it:
+# each process that runs a variant needs them, so pyperf's workers must inherit them (they
+# get only a few variables otherwise).
+ENVIRON = tuple(name for service in SERVICES.values()
+                for name in (service.environ, *service.inherits) if name)
 
 
 def free_port():
