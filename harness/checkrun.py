@@ -33,6 +33,7 @@ import time
 import traceback
 
 from harness import leftovers
+from harness.check import READY
 from harness.services import ServiceError
 from harness.instruments import (INJECTED_NS, InjectedFailure, Ledger, RecordedSink,
                                  RecordedSource, TracedSink, TracedSource)
@@ -72,6 +73,8 @@ def main(argv=None):
         except ServiceError as exc:
             print(f"its service could not be had: {exc}", file=sys.stderr)
             return 3
+        if os.environ.get(READY):  # the parent's time limit starts now
+            open(os.environ[READY], "x").close()
         if args.mode == "trace":
             trace(variant, ready.run, workload, args.cpu_loops)
             return 0
@@ -119,6 +122,7 @@ def check(run, workload, ledger, cpu_loops=0):
     sources = [RecordedSource(ledger, p, items) for p, items in enumerate(workload.ranges())]
     sinks = [RecordedSink(ledger, c, cpu_loops) for c in range(workload.consumers)]
     error = returned = None
+    before = set(threading.enumerate())  # a service's own threads (Ray's) are not the run's
     started = time.perf_counter()
     try:
         returned = run(sources, sinks, workload.capacity, io=workload.io)
@@ -134,8 +138,7 @@ def check(run, workload, ledger, cpu_loops=0):
         "error": describe(error),
         "returned": unrun(returned),
         "shutdown_seconds": (returned_ns - injected_ns) / 1e9 if injected_ns else None,
-        "threads_left": [t.name for t in threading.enumerate()
-                         if t is not threading.main_thread() and t.is_alive()],
+        "threads_left": threads_left(before),
         "processes_left": [],  # filled in by main() once the service is stopped
         "greenlets_left": greenlets_left(),
     }
@@ -153,6 +156,7 @@ def stamp(variant, ready, workload, stamps, cpu_loops=0, warmups=0, spin_rate=0.
 
     error = returned = None
     seconds = 0.0
+    before = set(threading.enumerate())
     try:
         for _ in range(warmups):
             sinks, _ = timed_sinks(workload.consumers, cpu_loops)
@@ -169,13 +173,19 @@ def stamp(variant, ready, workload, stamps, cpu_loops=0, warmups=0, spin_rate=0.
         "error": describe(error),
         "returned": unrun(returned),
         "shutdown_seconds": None,
-        "threads_left": [t.name for t in threading.enumerate()
-                         if t is not threading.main_thread() and t.is_alive()],
+        "threads_left": threads_left(before),
         "processes_left": [],
         "greenlets_left": greenlets_left(),
         "metadata": {**measure.metadata(variant, workload, cpu_loops, spin_rate),
                      **ready.metadata},
     }
+
+
+def threads_left(before):
+    """The names of the threads still running that were not running ``before`` the run:
+    those a service started for itself (``ray.init`` starts two) live as long as it does."""
+    return [t.name for t in threading.enumerate()
+            if t not in before and t is not threading.main_thread() and t.is_alive()]
 
 
 def unrun(value):
