@@ -24,6 +24,14 @@ only up to the failure (a consumer shutting down may drop items unprocessed, whi
 ledger cannot tell from items still queued). Errors that other workers raised because of
 the failure (a producer finding the channel closed) are allowed, and shown as a note.
 
+The time limit counts from the moment the variant's service (a server, a cluster) is ready
+in the child, since starting one is not the run's doing; the start itself gets
+``SERVICE_LIMIT``. With the default limit (no ``--check-timeout``), a run that is still
+making progress when the limit passes is not a hang: it is given time for as long as
+something happens in the ledger (an item taken, put or processed) at least every
+``STALL`` seconds, however slow its hand-off (a remote call per item, a broker on another
+machine). A limit given on the command line is a hard one.
+
 A check that has to be stopped (a hang) first has every Python process of the run print
 the stacks of all its threads, for ``--debug`` to show where it was stuck.
 """
@@ -38,6 +46,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 
@@ -47,6 +56,9 @@ from harness.instruments import Ledger
 from harness.units import exact_duration as format_duration
 
 SHUTDOWN_LIMIT = 2.0  # seconds from the injected failure to run() returning
+SERVICE_LIMIT = 120.0  # seconds a check's child gets to have its service ready
+STALL = 20.0  # seconds without an event in the ledger: a run past the default limit is hung
+READY = "CAPQUEUE_READY"  # names the file a check's child creates once its service is ready
 POLL = 0.05  # seconds between looks at a running check
 DUMP_WAIT = 0.2  # seconds a stuck process is given to print its stacks
 WAIT_SHARE = 0.9  # of --io, the least mean time between a producer's takes
@@ -106,6 +118,7 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
     ``python`` is the interpreter to check it with (the one to be timed), by default ours.
     ``cpu_loops`` is the calibrated count of the CPU work per item (``workload.cpu``).
     """
+    progress = None if timeout is not None else lambda: ledger.head[ins.SEQ]
     timeout = time_limit(workload) if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="capqueue-check-") as tmp:
         ledger_path, report_path = Path(tmp, "ledger"), Path(tmp, "report.json")
@@ -119,10 +132,10 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
         if failure:
             command += ["--fail-in", failure[0], "--fail-at", str(failure[1])]
         try:
-            status, stderr, strays = _run_child(command, timeout,
-                                                lambda: _stuck_after_failure(ledger))
+            ended = _run_child(command, timeout, lambda: _stuck_after_failure(ledger), progress)
+            status, stderr, strays = ended.status, ended.stderr, ended.strays
             report = json.loads(report_path.read_text()) if report_path.exists() else None
-            verdict = _judge(variant.name, workload, ledger, report, status, stderr, timeout,
+            verdict = _judge(variant.name, workload, ledger, report, status, stderr, ended,
                              failure)
             if strays and status is not None:
                 verdict.problems.append(
@@ -139,26 +152,52 @@ def _stuck_after_failure(ledger):
     return bool(injected) and time.monotonic_ns() - injected > (SHUTDOWN_LIMIT + 1) * 1e9
 
 
-def _run_child(command, timeout, give_up=lambda: False):
+class Ended(NamedTuple):
+    """How a check's child ended: what ``_run_child`` saw."""
+
+    status: int | None  # its exit status, or None if it had to be stopped
+    stderr: str
+    strays: list  # the processes of the run found outside its process group, described
+    ready: bool  # whether its service got ready (always, for a variant without one)
+    limit: float  # the seconds it was given once ready: the timeout, or more for progress
+
+
+def _run_child(command, timeout, give_up=lambda: False, progress=None):
     """Run a child in its own process group until it exits, ``timeout`` passes or ``give_up()``.
 
-    Returns (exit status, or None if it had to be killed; its stderr; the processes of the
-    run found outside its process group at the end, described). Everything the run started
+    The ``timeout`` starts once the child's service is ready (it creates the file that
+    ``READY`` names then; the start gets ``SERVICE_LIMIT``). Given ``progress`` (a count
+    that grows as the run does something), a run still progressing at its ``timeout`` gets
+    ``STALL`` seconds more from each change. Returns an ``Ended``. Everything the run started
     is killed on the way out, in whatever session it went, so that nothing outlives the
     check; a child that has to be stopped first prints its stacks (see ``_dump_stacks``).
     """
     token = secrets.token_hex(8)
-    env = {**os.environ, leftovers.MARKER: token}
-    with tempfile.TemporaryFile() as stderr:
+    with tempfile.TemporaryDirectory(prefix="capqueue-child-") as tmp, \
+            tempfile.TemporaryFile() as stderr:
+        ready_file = Path(tmp, "ready")
+        env = {**os.environ, leftovers.MARKER: token, READY: str(ready_file)}
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=stderr, start_new_session=True, env=env)
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        ready = None  # when the service was seen ready
+        deadline = started + SERVICE_LIMIT
+        count, changed = (progress(), started) if progress else (None, started)
         status = None
         strays = []
         try:
-            while time.monotonic() < deadline and not give_up():
+            while not give_up():
+                now = time.monotonic()
+                if ready is None and ready_file.exists():
+                    ready, deadline = now, now + timeout
+                if progress and count != (count := progress()):
+                    changed = now
+                if now >= deadline:
+                    if ready is None or not progress or now - changed >= STALL:
+                        break
+                    deadline = changed + STALL
                 try:
-                    status = child.wait(min(POLL, max(deadline - time.monotonic(), 0)))
+                    status = child.wait(min(POLL, max(deadline - now, 0)))
                     break
                 except subprocess.TimeoutExpired:
                     pass
@@ -167,7 +206,8 @@ def _run_child(command, timeout, give_up=lambda: False):
         finally:
             strays = _end_everything(child, token)
         stderr.seek(0)
-        return status, stderr.read().decode(errors="replace"), strays
+        return Ended(status, stderr.read().decode(errors="replace"), strays,
+                     ready is not None or status is not None, deadline - (ready or started))
 
 
 def _end_everything(child, token):
@@ -208,7 +248,10 @@ def _dump_stacks(child, fd):
     inherited that; the others (not Python, or started afresh) are only named. Everything
     goes to the child's stderr, one process after another, each under a heading.
     """
-    processes = [psutil.Process(child.pid), *leftovers.descendants(child.pid)]
+    try:
+        processes = [psutil.Process(child.pid), *leftovers.descendants(child.pid)]
+    except psutil.Error:  # it has just ended
+        return
     for process in processes:
         heading = leftovers.describe(process, child.pid)
         if _catches(process, signal.SIGUSR1):
@@ -231,10 +274,13 @@ def _catches(process, signum):
                     return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
     except OSError:
         pass
-    return process.ppid() == os.getpid()
+    try:
+        return process.ppid() == os.getpid()
+    except psutil.Error:  # gone meanwhile: processes come and go in a run (Ray's workers)
+        return False
 
 
-def _judge(name, workload, ledger, report, status, stderr, timeout, failure):
+def _judge(name, workload, ledger, report, status, stderr, ended, failure):
     head = ledger.head
     verdict = Verdict(name, processed=head[ins.SINKS], debug=stderr,
                       processed_after=head[ins.SINKS] - head[ins.INJECTED_SINKS])
@@ -243,9 +289,12 @@ def _judge(name, workload, ledger, report, status, stderr, timeout, failure):
         place, item = failure
         problems.append(f"did not shut down: still running {SHUTDOWN_LIMIT + 1:g} s after the "
                         f"failure injected in a {place} at item {item}")
+    elif status is None and not ended.ready:
+        problems.append(f"its service was not ready after {SERVICE_LIMIT:g} s, so the run "
+                        "never started")
     elif status is None:
-        problems.append(f"no answer in {timeout:g} s: hung after {head[ins.SINKS]:,} of "
-                        f"{workload.total:,} items were processed")
+        problems.append(f"no answer in {round(ended.limit, 2):g} s: hung after "
+                        f"{head[ins.SINKS]:,} of {workload.total:,} items were processed")
     elif report is None:
         last = stderr.strip().splitlines()[-1:] or ["no message"]
         problems.append(f"the check process died (exit status {status}): {last[0]}")

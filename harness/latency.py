@@ -85,7 +85,7 @@ def stamp_variant(variant, workload, *, timeout=None, cpu_loops=0, spin_rate=0.0
                    "--warmups", str(warmups), "--spin-rate", repr(spin_rate)]
         if variant.path:
             command += ["--variant-path", variant.path]
-        status, stderr, strays = check._run_child(command, timeout)
+        status, stderr, strays, *_ = check._run_child(command, timeout)
         report = json.loads(report_path.read_text()) if report_path.exists() else None
         verdict = check.Verdict(variant.name, debug=stderr)
         if status is None:
