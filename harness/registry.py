@@ -184,6 +184,10 @@ def load_path(path):
         except BaseException:
             del sys.modules[spec.name]
             raise
+        if "ray" in sys.modules:
+            # Ray's workers are fresh interpreters, which cannot import a file loaded by path:
+            # its functions and classes travel by value instead of by name.
+            sys.modules["ray"].cloudpickle.register_pickle_by_value(module)
         return module
 
     variant = _load(name, str(path), load)
