@@ -30,7 +30,11 @@ running, and every benchmark records which server answered.
 Beside wall time, every timed run records the resources it used (``getrusage`` of the
 worker and of its waited-for children, so every thread and child process of the run):
 CPU time, user and system, and context switches, voluntary and involuntary, per item.
-They reach the results through a pyperf hook (``UsageHook``) as metadata of each run.
+They reach the results through a pyperf hook (``UsageHook``) as metadata of each run. A
+service whose processes do the run's work out of ``getrusage``'s sight (a Ray cluster's
+workers, which no process of ours waits for) counts them itself (``Running.usage``, read
+before and after each timed call, outside the timer); where it cannot (the reader's own
+cluster), no CPU time or switches are recorded, and tables show them as not measured.
 """
 
 import importlib.metadata
@@ -72,14 +76,20 @@ USAGE_KEYS = ("capqueue_user_s", "capqueue_system_s", "capqueue_voluntary_switch
 
 _used = [0.0] * len(USAGE_KEYS)  # this worker's totals since the hook last reset them
 _used_items = [0]
+_service_usage = [None]  # the service's Running.usage, for processes getrusage cannot see
 
 
 def _usage():
-    """CPU seconds (user, system) and context switches of this process and its children."""
+    """CPU seconds (user, system) and context switches of this process and its children,
+    and of the service's processes that it counts itself; None if it cannot count them."""
     own, children = (resource.getrusage(who)
                      for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return (own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime,
+    used = (own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime,
             own.ru_nvcsw + children.ru_nvcsw, own.ru_nivcsw + children.ru_nivcsw)
+    if _service_usage[0] is None:
+        return used
+    more = _service_usage[0]()
+    return None if more is None else tuple(a + b for a, b in zip(used, more))
 
 
 def time_variant(loops, run, workload, cpu_loops):
@@ -96,9 +106,10 @@ def time_variant(loops, run, workload, cpu_loops):
         run(sources, sinks, capacity, io=io)
         total += timer() - started
         after = _usage()
-        for index, (a, b) in enumerate(zip(before, after)):
-            _used[index] += b - a
-        _used_items[0] += workload.total
+        if before is not None and after is not None:
+            for index, (a, b) in enumerate(zip(before, after)):
+                _used[index] += b - a
+            _used_items[0] += workload.total
         # With one consumer its last item is some producer's final item: a cheap guard, out
         # of the timer, that the timed run did finish the job (the check proved the rest).
         # A consumer in another process appends to its own copy of the deque, not to ours.
@@ -147,6 +158,7 @@ def worker_main(args):
     variant = find(args.variant, args.variant_path)
     workload = Workload.from_args(args)
     with variant.ready() as ready:  # a server the variant needs starts here, outside the timer
+        _service_usage[0] = ready.usage
         args.runner.bench_worker_task(
             args.task_name, time_variant, ready.run, workload, args.cpu_loops,
             inner_loops=workload.total,

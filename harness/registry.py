@@ -87,7 +87,7 @@ class Variant:
             return
         with self.service.running() as running:
             yield Ready(functools.partial(self.run, service=running.address),
-                        running.metadata)
+                        running.metadata, running.usage)
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ class Ready:
 
     run: object  # the variant's run, with what its service yields bound as ``service``
     metadata: dict = field(default_factory=dict)  # of the service, for every benchmark
+    usage: object = None  # the service's count of what its processes used (services.Running)
 
 
 def discover(paths=()):
