@@ -302,11 +302,14 @@ class Ray(Service):
 
     The private cluster is what ``ray.init()`` starts on one machine (a GCS server, a
     raylet, their agents, a pool of worker processes), with its dashboard and usage reporting
-    off, its logs and sockets in a temporary folder removed on exit, and a random access
-    token of its own in the environment (Ray turns token authentication on for a new cluster,
-    and would otherwise write a token to ``~/.ray``). Ray cannot keep it on the loopback
-    interface: it rewrites 127.0.0.1 to the machine's reachable address on purpose, and its
-    servers listen on every interface, so the token is what keeps others out.
+    off, its logs and sockets in a temporary folder removed on exit, a random access token of
+    its own in the environment (Ray turns token authentication on for a new cluster, and
+    would otherwise write a token to ``~/.ray``), and every server of it on the loopback
+    interface. Ray's servers listen on every interface of the address it picks for the
+    node, and it picks the machine's reachable address even when told 127.0.0.1, except
+    where it does not support clusters of several machines (macOS, Windows): there it keeps
+    a node on loopback. The harness asks for that (``LOOPBACK``), for the private cluster
+    only: the reader's cluster must reach this process from other machines.
 
     ``ray.init`` binds the cluster's main processes to this one, but not the processes its
     raylet starts; a watchdog (``harness.watchdog``) ends those when this process dies in
@@ -322,8 +325,11 @@ class Ray(Service):
     inherits = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")  # to join theirs
     MARK = "CAPQUEUE_RAY_SESSION"  # in the environment of every process of a private cluster
     OBJECT_STORE = 128 * 2**20  # bytes: items are small ints, which travel inside the calls
-    # Ray's documented opt-out of usage reporting, for the private cluster's life
-    PRIVATE = {"RAY_USAGE_STATS_ENABLED": "0"}
+    # For the private cluster's life: Ray's documented opt-out of usage reporting, and Ray's
+    # switch for a one-machine node on loopback (its default on macOS and Windows), which
+    # the processes it starts read from the environment and this one has read on import.
+    PRIVATE = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+    LOOPBACK = "ENABLE_RAY_CLUSTER"  # that switch, as ray._private.ray_constants holds it
 
     def where(self, given):
         """The reader's cluster's host and port (``HOST:PORT`` or ``ray://HOST:PORT``)."""
@@ -366,6 +372,9 @@ class Ray(Service):
         # Given a token and no mode, ray.init turns token authentication on (for this process
         # and the cluster's) and keeps the token in the environment, writing nothing to ~/.ray.
         os.environ.update(added)
+        constants = sys.modules["ray._private.ray_constants"]
+        clusters = getattr(constants, self.LOOPBACK)
+        setattr(constants, self.LOOPBACK, False)
         watchdog = None
         try:
             try:
@@ -386,6 +395,7 @@ class Ray(Service):
             ray.shutdown()
             if watchdog is not None:
                 watchdog.stop()
+            setattr(constants, self.LOOPBACK, clusters)
             for name, value in saved.items():
                 if value is None:
                     os.environ.pop(name, None)
