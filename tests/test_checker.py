@@ -3,12 +3,14 @@
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 
 import psutil
 import pytest
 
+from harness import check
 from harness.check import _end_everything, check_variant
 from harness.leftovers import MARKER
 from harness.registry import load_path
@@ -172,3 +174,75 @@ def test_a_wait_below_the_checks_resolution_is_said_unproven():
                              "is of that order"]
     assert verdict.line().endswith("; waits under 50 µs are not proven: the check's own cost "
                                    "per item is of that order")
+
+
+SLOW_SERVICE = '''"""Sequential, with a service that takes {delay} s to start and keeps a thread running."""
+import contextlib, threading, time
+MODEL = "broken"
+@contextlib.contextmanager
+def service():
+    time.sleep({delay})
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait, name="the service's own")
+    helper.start()
+    try:
+        yield "ready"
+    finally:
+        stop.set()
+        helper.join()
+def run(sources, sinks, capacity, io, service):
+    for source, sink in zip(sources, sinks):
+        for item in source:
+            sink(item)
+'''
+
+
+def test_the_time_limit_starts_once_the_service_is_ready_and_its_threads_are_not_the_runs(
+        tmp_path):
+    path = tmp_path / "slow_service.py"
+    path.write_text(SLOW_SERVICE.format(delay=2))
+    verdict = check_variant(load_path(str(path)), Workload(items=10), timeout=1)
+    assert verdict.ok, verdict.problems
+
+
+def test_a_service_never_ready_is_said_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(check, "SERVICE_LIMIT", 1.0)
+    path = tmp_path / "slow_service.py"
+    path.write_text(SLOW_SERVICE.format(delay=60))
+    verdict = check_variant(load_path(str(path)), Workload(items=10), timeout=1)
+    assert verdict.problems == ["its service was not ready after 1 s, so the run never started"]
+
+
+SLOW_HAND_OFF = '''"""Sequential, 20 ms an item: slower than the check's limit allows for its items."""
+import time
+MODEL = "broken"
+def run(sources, sinks, capacity, io):
+    for source, sink in zip(sources, sinks):
+        for item in source:
+            time.sleep(0.02)
+            sink(item)
+'''
+
+
+def test_at_the_default_limit_a_run_still_progressing_is_given_time_and_a_hang_is_not(
+        tmp_path, monkeypatch):
+    # A limit of 1 s for 3 s of items, each 20 ms after the last: STALL is far above that.
+    monkeypatch.setattr(check, "time_limit", lambda workload: 1.0)
+    monkeypatch.setattr(check, "STALL", 5.0)
+    path = tmp_path / "slow_hand_off.py"
+    path.write_text(SLOW_HAND_OFF)
+    slow = check_variant(load_path(str(path)), Workload(items=150))
+    assert slow.ok, slow.problems
+    hung = check_variant(load_path(broken("hangs")), Workload(items=100))
+    assert hung.problems[0].startswith("no answer in "), hung.problems
+    assert hung.problems[0].endswith(" s: hung after 100 of 100 items were processed")
+    limited = check_variant(load_path(str(path)), Workload(items=100), timeout=1)
+    assert limited.problems[0].startswith("no answer in 1 s: hung after"), limited.problems
+
+
+def test_a_process_gone_while_its_stacks_are_asked_for_is_not_an_error():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    process = psutil.Process(child.pid)
+    child.kill()
+    child.wait()
+    assert check._catches(process, signal.SIGUSR1) is False
