@@ -322,7 +322,9 @@ class Ray(Service):
 
     name = "ray"
     environ = "CAPQUEUE_RAY_ADDRESS"
-    inherits = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")  # to join theirs
+    # To join theirs: their token, and for a cluster kept on loopback, Ray's loopback switch
+    inherits = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH",
+                "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER")
     MARK = "CAPQUEUE_RAY_SESSION"  # in the environment of every process of a private cluster
     OBJECT_STORE = 128 * 2**20  # bytes: items are small ints, which travel inside the calls
     # For the private cluster's life: Ray's documented opt-out of usage reporting, and Ray's
