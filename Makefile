@@ -11,8 +11,8 @@ READY := $(VENV)/.installed
 EXAMPLE := examples/capqueue-simplequeue
 EXAMPLE_SITE := $(VENV)/example-site
 
-.PHONY: help setup compare test instructions valgrind docs study latency scale interpreters clean \
-	redis-server
+.PHONY: help setup compare test instructions valgrind docs study latency scale distributed \
+	interpreters clean redis-server
 .DEFAULT_GOAL := compare
 
 # Variants whose whole run lives in the measured process (peak RSS means something for them).
@@ -21,6 +21,7 @@ IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyn
 SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
 STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
 LATENCY_DIR := results/latency-$(shell date -u +%Y%m%d-%H%M%S)
+DISTRIBUTED := results/distributed-$(shell date -u +%Y%m%d-%H%M%S)
 
 help:
 	@echo "make setup     build .venv (pinned versions), install redis-server if missing;"
@@ -34,6 +35,9 @@ help:
 	@echo "make study     the study's standard sweeps, checked then timed, with their plots"
 	@echo "make latency   latency, depth and fairness of every variant on five workloads"
 	@echo "make scale     ns per item from 1 to 10,000,000 items (about half an hour)"
+	@echo "make distributed"
+	@echo "               Ray's queue beside the broker, processes and threads, at capacity"
+	@echo "               1 to 1,000, and its fixed and marginal costs (about 15 minutes)"
 	@echo "make clean     remove .venv"
 
 setup: $(READY) redis-server
@@ -43,8 +47,10 @@ compare: $(READY) redis-server
 	$(BIN)/capqueue compare
 
 # The suite is mostly child processes waiting on each other: one pytest worker per core.
+# The tests that share one Ray cluster are one group (xdist_group "ray"), sent to one
+# worker, so that the cluster is started once.
 test: $(READY) redis-server valgrind $(EXAMPLE_SITE)/.installed
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 	cd $(EXAMPLE) && PYTHONPATH=$(CURDIR)/$(EXAMPLE_SITE) $(CURDIR)/$(BIN)/python -m pytest
 
 # The example plug-in package, installed as a user would install one, but into a folder of
@@ -99,6 +105,22 @@ latency: $(READY) redis-server
 	-$(BIN)/capqueue latency --producers 4 --consumers 4 --items 2500 -o $(LATENCY_DIR)/4x4.json
 	-$(BIN)/capqueue latency --producers 4 --io 1ms --consumers 2 --cpu 100us --items 500 \
 	  -o $(LATENCY_DIR)/io-cpu.json
+
+# A distributed engine's queue (ray_queue, and its batching alternative) beside the broker
+# (redis), processes and threads: capacity 1, 10, 100 and 1,000, into DISTRIBUTED.json with
+# its plot; then the fixed cost of a run and the marginal cost of an item (1 and 1,000
+# items, capacity 10), into DISTRIBUTED-split.json. About 15 minutes here, most of it Ray's:
+# every run starts a process per actor (seconds), every pyperf process starts a cluster
+# (outside the timer), and a run of the batching design at capacity 1 takes 10 ms an item.
+# The trade: 1,000 items a run (the study's sweeps use 5,000 and the default is 10,000), so
+# that Ray's fixed cost, not its hand-off, is most of a 1,000-item figure: read its cost per
+# item from the split, and the other variants' from either (their fixed costs are small).
+distributed: $(READY) redis-server
+	-$(BIN)/capqueue sweep ray_queue ray_queue_batched redis processes threads \
+	  --variant-path docs/alternatives/ray_queue_batched.py --capacity 1,10,100,1000 \
+	  --items 1000 -o $(DISTRIBUTED).json
+	-$(BIN)/capqueue sweep ray_queue redis processes threads --items 1,1000 --capacity 10 \
+	  -o $(DISTRIBUTED)-split.json
 
 # Instructions per item under valgrind, for every variant that runs on one OS thread.
 instructions: $(READY) valgrind

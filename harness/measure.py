@@ -61,6 +61,10 @@ CHECK_ITEMS = 100_000  # run and compare check the timed workload's shape at mos
 LONG_RUN_SETTINGS = {"processes": 3, "values": 1, "warmups": 0, "loops": 1}
 LONG_RUN = 0.1  # seconds of work per run, by the workload's own bound: pyperf's min_time
 LONG_CHECK = 1.0  # seconds a checked run took (it is slower than a timed one)
+# compare checks, but leaves out of its table, a benchmark whose checked run took this long
+# (scaled to the timed size): 3 processes of one such run each would take minutes
+# (ray_queue's actors are a process each, and each pyperf process starts a cluster).
+VERY_LONG_CHECK = 10.0
 HOOK = "capqueue"  # the name of UsageHook in the entry-point group pyperf.hook
 
 TIMER_NOTE = ("Each timed loop runs the whole workload through run(): the figures include "
@@ -327,7 +331,11 @@ class Session:
         or by how long its check took, scaled to the timed size."""
         w = task.workload
         least = w.least_time(os.cpu_count() or 1)
-        return least >= LONG_RUN or self._checked.get(task.name, 0.0) >= LONG_CHECK
+        return least >= LONG_RUN or self.checked_seconds(task) >= LONG_CHECK
+
+    def checked_seconds(self, task):
+        """How long ``task``'s checked run took, scaled to the timed size (0 if unchecked)."""
+        return self._checked.get(task.name, 0.0)
 
     def settings(self, task=None):
         """pyperf's settings for ``task``: the command's, or for a task whose runs are long,

@@ -16,10 +16,11 @@ with one file:
     def test_the_capqueue_contract(capqueue_case):
         capqueue_case.check()
 
-The marker ``capqueue(*names, paths=(), cases="all")`` chooses the variants, by their
-registered names or as files (``paths``), and the cases: ``"task"`` (every workload shape),
-``"failures"`` (every injected failure) or ``"all"``. With no marker, or one that names no
-variant, every registered variant is run. A variant whose library (or program) is missing
+The marker ``capqueue(*names, paths=(), cases="all", exclude=())`` chooses the variants, by
+their registered names or as files (``paths``), and the cases: ``"task"`` (every workload
+shape), ``"failures"`` (every injected failure) or ``"all"``. With no marker, or one that
+names no variant, every registered variant is run, but those ``exclude`` names (a variant
+whose battery takes minutes, tested on a few cases elsewhere). A variant whose library (or program) is missing
 here, named or not, is skipped, with the reason. On CI (``CI`` set in the environment) only
 a variant that needs a newer Python than the one running is skipped: there the set-up
 installs every library and program, so any other unavailable variant is a set-up gone
@@ -59,9 +60,10 @@ class Conformance:
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", f"{MARKER}(*names, paths=(), cases='all'): the variants (registered names, "
-                   "or files) and the cases ('task', 'failures' or 'all') that tests using "
-                   "the capqueue_case fixture run; none named: every registered variant")
+        "markers", f"{MARKER}(*names, paths=(), cases='all', exclude=()): the variants "
+                   "(registered names, or files) and the cases ('task', 'failures' or 'all') "
+                   "that tests using the capqueue_case fixture run; none named: every "
+                   "registered variant but those excluded")
 
 
 def pytest_generate_tests(metafunc):
@@ -82,7 +84,8 @@ def pytest_generate_tests(metafunc):
         pytest.fail(f"@pytest.mark.{MARKER}: {exc}", pytrace=False)
     params = []
     on_ci = bool(os.environ.get("CI"))
-    for variant in variants:
+    excluded = set(options.get("exclude", ()))
+    for variant in [v for v in variants if v.name not in excluded]:
         skipped = variant.status == "unavailable" and (variant.newer_python or not on_ci)
         marks = [pytest.mark.skip(reason=f"{variant.name} {variant.problem}")] if skipped else []
         params += [pytest.param(Conformance(variant, case), id=f"{variant.name}-{case.id}",

@@ -15,7 +15,7 @@ import psutil
 import pyperf
 import pytest
 
-from conftest import ROOT
+from conftest import RAY, ROOT
 
 QUICK = ["-p", "20", "-n", "1", "-w", "0", "--min-time", "0.01"]
 
@@ -47,12 +47,17 @@ def workers_of(child):
 
 
 @pytest.mark.parametrize("target", ["process", "group"])
-@pytest.mark.parametrize("command", ["run", "compare"])
-def test_sigint_keeps_finished_benchmarks(tmp_path, command, target):
+@pytest.mark.parametrize("command", [
+    "run", pytest.param("compare", marks=pytest.mark.xdist_group("ray"))])
+def test_sigint_keeps_finished_benchmarks(tmp_path, command, target, request):
     out = tmp_path / "results.json"
     args = [command, "-o", str(out)]
     if command == "run":
         args[1:1] = ["sequential", "generators", "threads"]
+    else:  # every variant is checked first: ray_queue's on the suite's cluster, on few items
+        args += ["--items", "200"]
+        if RAY.ok:
+            request.getfixturevalue("on_ray_cluster")
     child, _ = start(tmp_path, *args)
     wait_for(out.exists)  # the first benchmark is saved; the second is being timed
     wait_for(lambda: workers_of(child))  # a pyperf worker is running

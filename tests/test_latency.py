@@ -6,7 +6,7 @@ import pytest
 from harness import claims, latency, plot, registry, report, results, stamps
 from harness.workload import Workload
 
-from conftest import broken, capqueue
+from conftest import RAY, broken, capqueue
 
 # What each model may show in flight beyond the capacity (the depth seen counts an item a
 # consumer has taken from the queue and not yet handed to its sink). One thread, and a get
@@ -19,10 +19,14 @@ NONE_IN_FLIGHT = {"sequential", "generators", "greenlet", "asyncio", "asyncio on
 SHAPE = Workload(items=30, capacity=2, producers=2, consumers=2)
 
 
-def test_one_small_run_of_every_variant_stamps_each_model_and_shows_it(tmp_path):
+@pytest.mark.xdist_group("ray")
+def test_one_small_run_of_every_variant_stamps_each_model_and_shows_it(tmp_path, request):
     # One run for all of it: every variant that can run here, and one that starves a
-    # consumer on purpose, at a small size, one process each, no warm-up.
+    # consumer on purpose, at a small size, one process each, no warm-up. ray_queue runs on
+    # the suite's shared cluster.
     names = [v.name for v in registry.discover() if v.ok] + ["starves_a_consumer"]
+    if RAY.ok:
+        request.getfixturevalue("on_ray_cluster")
     path = tmp_path / "every.json"
     done = capqueue("latency", *names, "--variant-path", broken("starves_a_consumer"),
                     *SHAPE.as_options(), "-p", 1, "-w", 0, "-o", path)

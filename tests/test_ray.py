@@ -21,11 +21,11 @@ import sys
 import time
 
 import psutil
-import pyperf
 import pytest
 
-from harness import conform
+from harness import conform, services
 from harness.check import check_variant
+from harness.cli import main
 from harness.registry import load_path
 
 from conftest import RAY, ROOT, needs_ray
@@ -92,38 +92,60 @@ def test_ray_queue_keeps_the_contract_on_a_cluster_of_the_readers(on_ray_cluster
 def test_the_batched_alternative_loaded_by_path_reaches_rays_workers(on_ray_cluster):
     # Its functions travel by value: Ray's workers cannot import a file loaded by path.
     batched = load_path(ROOT / "docs" / "alternatives" / "ray_queue_batched.py")
-    verdict = check_variant(batched, conform.SHAPES["3-producers-2-consumers"])
+    verdict = check_variant(batched, conform.SHAPES["notebook"])
     assert verdict.ok, verdict.problems + [verdict.debug]
 
 
-def test_a_timed_run_joins_the_readers_cluster_starts_none_and_records_it(
+JOINER = """
+import json
+from harness import measure, registry
+with registry.find("ray_queue").ready() as ready:
+    print(json.dumps([ready.metadata, ready.usage(), measure.libraries()]))
+"""
+
+
+def test_the_readers_cluster_is_joined_recorded_and_its_cpu_not_counted(
         tmp_path, on_ray_cluster):
-    out = tmp_path / "results.json"
-    child = start(tmp_path, "run", "ray_queue", "--items", 20, "--debug-single-value",
-                  "-o", out, env=os.environ)  # pyperf's workers must inherit the variables
+    child = subprocess.Popen([sys.executable, "-c", JOINER], cwd=tmp_path, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen = []
     while child.poll() is None:
         seen += ray_processes(tmp_path)
         time.sleep(0.05)
     stdout, stderr = child.communicate()
-    assert child.returncode == 0, stdout + stderr
+    assert child.returncode == 0, stderr
     assert not seen, "a Ray process was started though a cluster was given"
-    [bench] = pyperf.BenchmarkSuite.load(str(out)).get_benchmarks()
-    metadata = bench.get_metadata()
+    metadata, usage, libraries = json.loads(stdout)
     import ray
 
-    assert metadata["capqueue_ray_cluster"] == on_ray_cluster["CAPQUEUE_RAY_ADDRESS"]
-    assert metadata["capqueue_ray_version"] == ray.__version__
-    assert f"ray=={ray.__version__}" in metadata["capqueue_libraries"].split()
-    # The reader's cluster's processes are not ours to count: no CPU time is recorded.
-    assert all("capqueue_user_s" not in run.get_metadata() for run in bench.get_runs())
+    assert metadata == {"capqueue_ray_cluster": on_ray_cluster["CAPQUEUE_RAY_ADDRESS"],
+                        "capqueue_ray_version": ray.__version__,
+                        "capqueue_ray_cpu": "not measured: the cluster is yours, its "
+                                            "processes not ours"}
+    assert usage is None  # so a timed run records no CPU time (harness.measure)
+    assert f"ray=={ray.__version__}" in libraries.split()
+    # pyperf's workers get only the variables they are told of: these among them.
+    assert set(on_ray_cluster) <= set(services.ENVIRON)
+
+
+def test_list_says_how_to_use_a_cluster_of_the_readers(monkeypatch, capsys):
+    def listed():
+        assert main(["list"]) == 0
+        [line] = [line for line in capsys.readouterr().out.splitlines()
+                  if line.startswith("ray_queue ")]
+        return line[line.index(" (ray: "):]
+
+    assert listed() == (" (ray: a private local cluster, or yours at $CAPQUEUE_RAY_ADDRESS "
+                        "(with RAY_AUTH_MODE=token and RAY_AUTH_TOKEN))")
+    monkeypatch.setenv("CAPQUEUE_RAY_ADDRESS", "ray://head.example:10001")
+    assert listed() == " (ray: yours at head.example:10001, from $CAPQUEUE_RAY_ADDRESS)"
 
 
 # A private cluster leaves nothing.
 
 def test_no_ray_process_survives_a_failed_check(tmp_path):
-    child = start(tmp_path, "check", "ray_queue", "--items", 300, "--io", "10ms",
-                  "--fail-in", "sink", "--fail-at", 200)
+    child = start(tmp_path, "check", "ray_queue", "--items", 100, "--io", "10ms",
+                  "--fail-in", "sink", "--fail-at", 50)
     seen = wait_for(lambda: ray_processes(tmp_path) or child.poll() is not None)
     stdout, stderr = child.communicate(timeout=120)
     assert child.returncode == 0, stdout + stderr

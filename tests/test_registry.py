@@ -151,10 +151,10 @@ NAMED = GOOD.replace("def run(sources, sinks, capacity, io):",
 
 @pytest.mark.parametrize(("line", "problem"), [
     ('SERVICE = "postgres"', "does not follow the variant contract: its SERVICE 'postgres' is "
-     "not a service the harness provides ('redis'); a server of its own needs a service() "
+     "not a service the harness provides ('redis', 'ray'); a server of its own needs a service() "
      "instead"),
     ('SERVICE = ["redis"]', "does not follow the variant contract: its SERVICE ['redis'] is "
-     "not a service the harness provides ('redis'); a server of its own needs a service() "
+     "not a service the harness provides ('redis', 'ray'); a server of its own needs a service() "
      "instead"),
     ("def service(): pass", "does not follow the variant contract: it has both a SERVICE and "
      "a service(): name the harness's, or bring its own"),

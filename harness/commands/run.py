@@ -49,11 +49,15 @@ def run(args, command=NAME):
     tasks = [measure.Task(v.name, v, workload) for v in usable]
     broken = len(variants) - len(usable) - sum(v.status == "unavailable" for v in variants)
     return measure.interruptible(
-        command, target, lambda: time_and_show(session, tasks, target, base, broken))
+        command, target, lambda: time_and_show(session, tasks, target, base, broken, command))
 
 
-def time_and_show(session, tasks, target, base, broken):
-    """Check and time ``tasks``, saving to ``target``; print the table; return the status."""
+def time_and_show(session, tasks, target, base, broken, command=NAME):
+    """Check and time ``tasks``, saving to ``target``; print the table; return the status.
+
+    ``compare`` leaves out of its table what passed its check but would take minutes to
+    time (a checked run of ``measure.VERY_LONG_CHECK`` seconds or more), and says so.
+    """
     if not tasks:
         print("no variant can run here: nothing was checked or timed, and no file was written")
         return 1
@@ -61,6 +65,12 @@ def time_and_show(session, tasks, target, base, broken):
           f"{measure.checked_workload(tasks[0].workload).describe()}", flush=True)
     passing = session.check(tasks)
     failed = len(tasks) - len(passing) + broken
+    if command == "compare":
+        for task in [t for t in passing if session.checked_seconds(t) >= measure.VERY_LONG_CHECK]:
+            print(f"not timed: {task.name}: its checked run took "
+                  f"{session.checked_seconds(task):.0f} s, too long for this table; time it "
+                  f"alone: capqueue run {task.name}")
+            passing.remove(task)
     long = [t for t in passing if session.settings(t) != session.settings()]
     if long:
         print(f"settings for {', '.join(t.name for t in long)} (long runs): "
