@@ -1,7 +1,8 @@
 """Services: what a run needs besides the variant, started, waited for and stopped by the harness.
 
 A service is something a run talks to that is not the variant's own code: today the Redis
-server of the ``redis`` variant. A variant names the one it needs (``SERVICE = "redis"``);
+server of the ``redis`` variant, and the Ray cluster of ``ray_queue``. A variant names the
+one it needs (``SERVICE = "redis"``);
 the harness enters the service once in each process that runs the variant (the check's
 child, every pyperf worker), outside every timer, and passes what it yields, its address,
 to every ``run`` as the keyword ``service``. Whether the variant can run here follows from
@@ -37,8 +38,8 @@ The next services take the same two shapes:
 - a program the harness runs (a delay server that socket I/O waits talk to): a ``Server``
   subclass, added to ``SERVICES``. A service that belongs to the workload rather than to a
   variant is entered the same way, around the same runs, by whoever builds the sources;
-- a service started in-process (a Ray cluster, ``ray.init`` / ``ray.shutdown``): a
-  ``Service`` subclass whose ``running()`` calls one and then, in a ``finally``, the other.
+- a service started in-process: a ``Service`` subclass whose ``running()`` starts it and
+  stops it in a ``finally``, as ``Ray`` does with ``ray.init`` and ``ray.shutdown``.
 
 A variant may still bring its own ``service()`` context manager, for a server the harness
 does not provide (``Own``): it gets the same place in the run (entered once per process,

@@ -50,13 +50,14 @@ a docstring
 
 ``SERVICE`` (optional)
     The name of a service the harness provides, for a variant that needs a server: today
-    ``"redis"``, a Redis server. The harness starts it once in each process that runs the
-    variant (the check's child, each pyperf worker), outside the timer, waits until it
-    answers, and stops it when that process is done, even when the process is killed; or,
-    when the reader names a server of their own (``CAPQUEUE_REDIS_URL``), uses that one and
-    starts nothing. What the service yields, its address (a ``redis://`` URL), is passed to
-    every ``run`` as the keyword ``service``; ``run`` must leave the server as it found it for
-    the next run. Where the service cannot be had (no ``redis-server`` on ``PATH`` and no
+    ``"redis"``, a Redis server, and ``"ray"``, a Ray cluster. The harness starts it once in
+    each process that runs the variant (the check's child, each pyperf worker), outside the
+    timer, waits until it answers, and stops it when that process is done, even when the
+    process is killed; or, when the reader names a server of their own
+    (``CAPQUEUE_REDIS_URL``, ``CAPQUEUE_RAY_ADDRESS``), uses that one and starts nothing.
+    What the service yields, its address (a ``redis://`` URL; the cluster's, which this
+    process has joined already), is passed to every ``run`` as the keyword ``service``;
+    ``run`` must leave the server as it found it for the next run. Where the service cannot be had (no ``redis-server`` on ``PATH`` and no
     server of the reader's named), the variant is *unavailable*, with that reason.
     ``harness.services`` says what each service is and records it with every benchmark.
 
