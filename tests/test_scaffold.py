@@ -48,9 +48,10 @@ def test_a_skeleton_is_its_exhibit_but_for_the_marked_line(key):
 def test_an_exhibit_without_the_named_line_makes_no_skeleton():
     moved = dataclasses.replace(SKELETONS["threads"], put="q.put(item, block=True)")
     with pytest.raises(UsageError, match=r"^the threads skeleton is made from "
-                                         r"variants/threads\.py, which has no line\(s\) "
-                                         r"'q\.put\(item, block=True\)' to leave out; name "
-                                         r"its hand-off line in harness/scaffold\.py$"):
+                                         r"variants/threads\.py, whose produce\(\) has no "
+                                         r"line\(s\) 'q\.put\(item, block=True\)' to leave "
+                                         r"out; name its hand-off line in "
+                                         r"harness/scaffold\.py$"):
         moved.render("anything")
 
 
