@@ -23,6 +23,7 @@ import argparse
 import itertools
 import math
 import re
+import statistics
 from dataclasses import dataclass, field, fields
 
 from harness.units import count as _count
@@ -171,14 +172,23 @@ class Workload:
         """Whether each item's I/O wait is a round trip over a socket (else a timer)."""
         return self.io_kind == "socket"
 
-    def least_time(self, cores):
+    def least_time(self, cores, trip=None):
         """The least time one run can take in any model on ``cores`` cores, in seconds: each
         producer's ``items`` waits in a row, the producers' waits overlapped; the CPU work of
         every item spread over min(consumers, cores); the larger of the two (0 without work).
+
+        With socket waits and the ``RoundTrip`` measured on this machine (``trip``), a wait
+        lasts ``io`` plus the server's lateness plus the round trip itself, and a third limit
+        joins: the CPU of every item, both ends of its round trip included (the server runs
+        on the same cores), spread over all the cores.
         """
         waits = self.items * self.io
         work = self.total * self.cpu / min(self.consumers, cores)
-        return max(waits, work)
+        if not (self.sockets and trip):
+            return max(waits, work)
+        waits = self.items * (self.io + (trip.late if self.io else 0.0) + trip.wall)
+        shared = self.total * (self.cpu + trip.cpu) / cores
+        return max(waits, work, shared)
 
     def ranges(self):
         """One range per producer: the plain sources a timed run iterates."""
@@ -266,6 +276,30 @@ class Workload:
             if key in metadata:
                 values[f.name] = _read(f, metadata[key])
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """What a socket wait costs on this machine besides its ``io``, as the harness measured
+    it (``harness.waits``): the figures the ideal of socket waits is made of."""
+
+    wall: float = 0.0  # seconds of a loopback round trip at io 0, the server idle
+    cpu: float = 0.0  # CPU seconds per round trip of both ends, a trivial client's and the server's
+    late: float = 0.0  # seconds the server's replies come after io (its timers' rounding)
+
+    KEYS = {"wall": "capqueue_round_trip_s", "late": "capqueue_reply_late_s"}
+    CPU_KEYS = ("capqueue_round_trip_client_cpu_s", "capqueue_round_trip_server_cpu_s")
+
+    @classmethod
+    def from_metadata(cls, runs):
+        """The median of each figure over the metadata of ``runs`` (one per timing
+        process), or None if they hold none (timer waits, or files from before)."""
+        found = [m for m in runs if all(k in m for k in [*cls.KEYS.values(), *cls.CPU_KEYS])]
+        if not found:
+            return None
+        return cls(wall=statistics.median(m[cls.KEYS["wall"]] for m in found),
+                   cpu=statistics.median(sum(m[k] for k in cls.CPU_KEYS) for m in found),
+                   late=statistics.median(m[cls.KEYS["late"]] for m in found))
 
 
 def _list_of(parse):
