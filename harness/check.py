@@ -50,6 +50,7 @@ import psutil
 from harness import instruments as ins
 from harness import leftovers
 from harness.instruments import Ledger
+from harness.units import count
 from harness.units import exact_duration as format_duration
 
 SHUTDOWN_LIMIT = 2.0  # seconds from the injected failure to run() returning
@@ -312,19 +313,20 @@ def _missed_round_trips(ledger, workload, sockets):
         took = ledger.takes[producer]
         unread = sockets["unread"].get(str(producer), 0)
         if requests != took:
-            problems.append(f"producer {producer} sent the delay server {requests:,} "
-                            f"request(s) for the {took:,} item(s) it took: its socket wait "
-                            f"{'is missing' if requests < took else 'is not one per item'}")
+            rule = "its socket wait is missing" if requests < took else "one per item is the rule"
+            problems.append(f"producer {producer} sent the delay server "
+                            f"{count(requests, 'request')} for the {count(took, 'item')} it "
+                            f"took: {rule}")
         elif early:
-            problems.append(f"producer {producer} sent {early:,} of its {requests:,} requests "
-                            "before the reply to the previous one came: it did not wait for "
-                            "its replies")
+            problems.append(f"producer {producer} sent {early:,} of its "
+                            f"{count(requests, 'request')} before the reply to the previous "
+                            "one came: it did not wait for its replies")
         elif pending or reset or unread:
-            problems.append(f"producer {producer} left "
-                            + (f"{pending:,} of its {requests:,} requests unanswered" if pending
-                               else f"{unread:,} of its {requests:,} replies unread" if unread
-                               else "replies unread")
-                            + " when its connection closed: it did not wait for its replies")
+            left = (f"{pending:,} of its {count(requests, 'request')} unanswered" if pending
+                    else f"{unread:,} of its {count(requests, 'reply', 'replies')} unread"
+                    if unread else "replies unread")
+            problems.append(f"producer {producer} left {left} when its connection closed: it "
+                            "did not wait for its replies")
     return problems
 
 

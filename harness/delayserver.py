@@ -28,6 +28,12 @@ has to frame anything: ``recv(1)`` is the whole reply.
 - ``C`` answers the server's own CPU time so far, ``<nanoseconds>\\n``.
 - ``V`` answers who it is: ``capqueue-delayserver <pid> <loop> <pad_ns> <nofile>\\n``.
 
+Capacity. ``capacity()`` (``capqueue delayserver --bench``) measures what the server can
+do: a trivial client (an ``asyncio.Protocol`` on uvloop, in another process) keeps one
+request in flight on each of N connections at io 0 for a few seconds, and counts round
+trips per second and the CPU each side spends per round trip (the server's from its own
+``C`` answers).
+
 Timers. libuv's count whole milliseconds, and uvloop starts one from a clock truncated to
 the millisecond, so a reply could come up to 1 ms *early*; the server adds ``PAD`` (1 ms)
 to every delay on uvloop, so that no reply comes before ``io``. Each connection's replies
@@ -44,6 +50,7 @@ import asyncio
 import os
 import resource
 import signal
+import socket
 import sys
 import time
 
@@ -147,6 +154,79 @@ class DelayServer:
             c.reset, c.delayed, round(c.waited * 1e9)) for c in self.seen if c.name is not None]
         self.seen[:] = [c for c in self.seen if c is asking]
         return b"".join(lines) + b".\n"
+
+
+class Pinger(asyncio.Protocol):
+    """A trivial client's connection: one request in flight, the next sent on each reply."""
+
+    def __init__(self, state):
+        self.state, self.sent, self.count = state, 0.0, 0
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def ask(self):
+        self.sent = time.perf_counter()
+        self.transport.write(b"?")
+
+    def data_received(self, data):
+        now = time.perf_counter()
+        if self.state["measuring"]:
+            self.state["took"].append(now - self.sent)
+            self.count += len(data)
+        if self.state["running"]:
+            self.sent = now
+            self.transport.write(b"?")
+
+
+def capacity(address, connections, seconds=3.0, warmup=0.5):
+    """Round trips per second of the server at ``address`` with ``connections`` clients at
+    io 0, one request in flight each, and the CPU per round trip of both sides: a dict."""
+    import statistics  # only the measuring side needs it
+
+    run, loop_name = event_loop("best")
+    raise_open_files()
+
+    def control(question):
+        with socket.create_connection(address) as asking:
+            asking.sendall(question)
+            return int(asking.makefile("rb").readline())
+
+    async def measure():
+        loop = asyncio.get_running_loop()
+        state = {"running": True, "measuring": False, "took": []}
+        opened = time.perf_counter()
+        sockets = []
+        for _ in range(connections):
+            connection = socket.create_connection(address)
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection.sendall(b"d0\n")
+            sockets.append(connection)
+        opened = time.perf_counter() - opened
+        pingers = []
+        for connection in sockets:
+            _, pinger = await loop.create_connection(lambda: Pinger(state), sock=connection)
+            pingers.append(pinger)
+        for pinger in pingers:
+            pinger.ask()
+        await asyncio.sleep(warmup)
+        state["measuring"] = True
+        server, client, started = control(b"C"), time.process_time(), time.perf_counter()
+        await asyncio.sleep(seconds)
+        wall = time.perf_counter() - started
+        server, client = control(b"C") - server, time.process_time() - client
+        state["measuring"] = state["running"] = False
+        trips = sum(pinger.count for pinger in pingers)
+        for pinger in pingers:
+            pinger.transport.close()
+        await asyncio.sleep(0.1)
+        return {"connections": connections, "seconds": wall, "round_trips": trips,
+                "rate": trips / wall, "median_round_trip": statistics.median(state["took"]),
+                "server_cpu": server / 1e9 / trips, "client_cpu": client / trips,
+                "server_cores": server / 1e9 / wall, "client_cores": client / wall,
+                "opening": opened / connections, "client_loop": loop_name}
+
+    return run(measure())
 
 
 def event_loop(name="best"):

@@ -30,7 +30,8 @@ of ``capqueue --help``.
 import importlib
 
 COMMANDS = ("list", "check", "conform", "new", "trace", "run", "compare", "sweep", "matrix",
-            "instructions", "report", "docs", "plot", "containers", "interpreters", "worker")
+            "instructions", "report", "docs", "plot", "containers", "interpreters",
+            "delayserver", "worker")
 
 
 def load(name):
