@@ -11,9 +11,8 @@ A variant's service (a server it needs, see ``harness.services``) is started bef
 and stopped before the report is written, and so is the delay server of socket waits
 (``harness.waits``), whose counts of each producer's requests go into the report; one that
 cannot be had ends this process with its reason as the last line of its stderr, which the
-parent reports. The parent kills this
-process's whole group when it gives up on it, and the service's server is in that group, so
-a hung run leaves no server.
+parent reports. The parent kills this process's whole group when it gives up on it, and the
+servers are in that group, so a hung run leaves no server.
 Processes the run itself left behind, once the service is stopped, are reported, then
 ended (see ``harness.leftovers``). A hang is for the parent to see: ``SIGUSR1`` makes this
 process print the stacks of all its threads (``faulthandler``) before the parent kills it.

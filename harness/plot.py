@@ -298,6 +298,8 @@ def for_sweep(suites, stem):
     itself is swept, else the cost."""
     found = report.points(suites)
     varying = report.varying([p.workload for p in found])
+    if any(isinstance(getattr(found[0].workload, name), str) for name in varying):
+        return []  # a kind of wait is no axis: the sweep's table compares them
     if len(varying) == 2:
         return heatmap(suites, stem)
     if len(varying) != 1:
