@@ -326,9 +326,13 @@ def _context(workload, *swept):
              "producers": f"{n.producers} producer{'s' * (n.producers != 1)}",
              "consumers": f"{n.consumers} consumer{'s' * (n.consumers != 1)}"}
     for f in dataclasses.fields(n):  # per-item work, as Workload.describe shows it: if any
-        if f.name not in parts and getattr(n, f.name):
+        value = getattr(n, f.name)
+        if isinstance(value, str):  # the kind of wait: said only when it is not a timer
+            if value != f.default:
+                parts[f.name] = f"{value} waits"
+        elif f.name not in parts and value:
             show = f.metadata.get("show", str)
-            parts[f.name] = f"{f.name} {show(getattr(n, f.name))}/item"
+            parts[f.name] = f"{f.name} {show(value)}/item"
     for field in swept:
         parts.pop(field, None)
     flow = " -> ".join(parts.pop(f) for f in ("producers", "consumers") if f in parts)
