@@ -23,7 +23,6 @@ import argparse
 import itertools
 import math
 import re
-import statistics
 from dataclasses import dataclass, field, fields
 
 from harness.units import count as _count
@@ -294,6 +293,8 @@ class RoundTrip:
     def from_metadata(cls, runs):
         """The median of each figure over the metadata of ``runs`` (one per timing
         process), or None if they hold none (timer waits, or files from before)."""
+        import statistics  # here: a process that only runs variants needs none of it
+
         found = [m for m in runs if all(k in m for k in [*cls.KEYS.values(), *cls.CPU_KEYS])]
         if not found:
             return None

@@ -25,7 +25,6 @@ with ``async with``.
 """
 
 import anyio
-from anyio.abc import SocketStream
 
 MODEL = "anyio on asyncio"
 
@@ -41,6 +40,8 @@ async def produce(send_stream, source, io):
 
 async def produce_asking(send_stream, source, connection):
     """Send every item of the source, each after a round trip over the producer's socket."""
+    from anyio.abc import SocketStream  # here, not above: without socket waits, never loaded
+
     with send_stream:
         async with await SocketStream.from_socket(connection) as stream:
             for item in source:

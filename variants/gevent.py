@@ -32,7 +32,6 @@ that only one object owns it), whose ``recv`` parks the greenlet on the socket i
 """
 
 import gevent
-import gevent.socket
 from gevent.queue import Queue, ShutDown
 
 MODEL = "gevent"
@@ -40,6 +39,8 @@ MODEL = "gevent"
 
 def asking(source, connection):
     """The items of the source, each after a round trip over the producer's socket."""
+    import gevent.socket  # here, not above: without socket waits a run never loads it
+
     with gevent.socket.socket(fileno=connection.detach()) as connection:
         for item in source:
             connection.sendall(b"?")  # the item's I/O: a request, answered io later; the hub
