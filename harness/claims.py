@@ -38,11 +38,11 @@ only when the relation holds, so the words must say no more than the relation do
 """
 
 import argparse
-import math
 import statistics
 from dataclasses import dataclass, replace
 
 from harness import report, stats
+from harness.units import quote
 from harness.workload import Workload
 
 FIGURES = ("time", "cpu", "efficiency", "instructions")
@@ -94,6 +94,11 @@ class Estimate:
     def _half(self):
         return None if self.low is None else (self.high - self.low) / 2
 
+    @property
+    def wide(self):
+        """Whether the interval is wider than the figure: its half-width exceeds the centre."""
+        return self.low is not None and self._half() > abs(self.center)
+
 
 def _needs_interval(estimate):
     if estimate.low is None:
@@ -112,37 +117,6 @@ def overlap(a, b):
     """Whether the intervals of ``a`` and ``b`` overlap: the two are not told apart."""
     _needs_interval(a), _needs_interval(b)
     return a.low <= b.high and b.low <= a.high
-
-
-# ---- quoting a figure with the digits its interval allows ---------------------------------
-
-DURATION_UNITS = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9))
-
-
-def _places(value, half):
-    """Decimal places to keep of ``value`` given its interval's half-width ``half``: down to
-    the half-width's first significant digit, one more when that digit is 1 (1.47 ± 0.12
-    reads 1.47, 1.47 ± 0.3 reads 1.5); with no interval, three significant figures."""
-    if half is None or half <= 0:
-        return 0 if value == 0 else max(0, 2 - math.floor(math.log10(abs(value))))
-    first = math.floor(math.log10(half))
-    return max(0, -first + (1 if half / 10 ** first < 2 else 0))
-
-
-def quote(value, half, kind, like=None, unit=True):
-    """``value`` as a reader should see it, given the interval half-width ``half`` (None:
-    no interval); a duration in the unit that suits ``like`` (default: the value itself)."""
-    if kind == "share":
-        places = _places(value * 100, None if half is None else half * 100)
-        return f"{value * 100:,.{places}f}" + (" %" if unit else "")
-    if kind == "count":  # a whole number of instructions reads best without decimals
-        places = _places(value, half) if abs(value) < 100 else 0
-        return f"{value:,.{places}f}"
-    magnitude = abs(like if like is not None else value)
-    name, scale = next(((n, s) for n, s in DURATION_UNITS if magnitude >= s),
-                       DURATION_UNITS[-1])
-    places = _places(value / scale, None if half is None else half / scale)
-    return f"{value / scale:,.{places}f}" + (f" {name}" if unit else "")
 
 
 # ---- reading the results ------------------------------------------------------------------
@@ -353,9 +327,13 @@ def _tie(claim, groups, figure):
                 low, high = sorted((a, b), key=lambda e: e.center)
                 raise Unsupported(f"{low.name} ({low.text()}) and {high.name} ({high.text()}) "
                                   "are told apart: their intervals do not overlap")
+    wide = [e for e in everyone if e.wide]
+    caveat = (f" {_names(wide)}'s interval{'s are' if len(wide) > 1 else ' is'} wider than "
+              "the figure itself: this run can hardly tell anything apart from "
+              f"{'them' if len(wide) > 1 else 'it'}." if wide else "")
     return _say(claim, everyone) or (
         f"{_names(everyone)} are not told apart {NOUNS[figure]}: {_figures(everyone)} "
-        "overlap.")
+        f"overlap.{caveat}")
 
 
 def _order(claim, groups, relation, figure):

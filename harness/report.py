@@ -432,18 +432,28 @@ SHARES = (0.10, 0.01)  # of a run: where a model's own cost stops mattering, and
 
 def crossover_points(point_rows, share):
     """The smallest swept value from which a variant's own cost stays below ``share`` of
-    the run (efficiency at least 1 - share), or None: per variant. ``point_rows`` is
+    the run (efficiency at least 1 - share at the slow end of its 95 % interval), or None:
+    per variant. ``point_rows`` is
     [(value, rows), ...]."""
     found = {}
     for variant in {r.variant for _, rows_ in point_rows for r in rows_}:
         first = None
         for value, rows_ in sorted(point_rows, key=lambda pr: pr[0], reverse=True):
             row = next((r for r in rows_ if r.variant == variant), None)
-            if row is None or row.efficiency is None or row.efficiency < 1 - share:
+            if row is None or _least_efficiency(row) is None or \
+                    _least_efficiency(row) < 1 - share:
                 break
             first = value
         found[variant] = first
     return found
+
+
+def _least_efficiency(row):
+    """The efficiency at the slow end of the row's 95 % interval: what it surely reaches
+    (None without an interval or an ideal)."""
+    if row.ideal is None or row.interval is None:
+        return None
+    return row.ideal / row.interval[1]
 
 
 def crossover(suites, sources=None):
@@ -465,7 +475,7 @@ def crossover(suites, sources=None):
     return Table.of("crossover", header, cells, "l" + "r" * len(SHARES), title=(
         "Where each model's own cost stops mattering: the least work per item from which "
         "its efficiency stays at or above 90 % and 99 % (its own cost, measured minus "
-        "ideal, below 10 % and 1 % of the run)."))
+        "ideal, below 10 % and 1 % of the run), at the slow end of its 95 % interval."))
 
 
 def matrix(suites):
@@ -537,9 +547,11 @@ def repeat(suites, sources=None):
 def split_costs(suites):
     """Fixed cost per run and marginal cost per item, from the smallest and largest runs.
 
-    A run of n items takes about ``fixed + n * marginal`` seconds (``stats.fixed_and_marginal``).
-    Returns a list of (variant, model, fixed_us, marginal_ns) for variants measured at two
-    different sizes, cheapest marginal cost first.
+    A run of n items takes about ``fixed + n * marginal`` seconds (``stats.fixed_and_marginal``,
+    on the two sizes' medians; ``stats.interval_of_fit`` gives what their intervals allow).
+    Returns a list of (variant, model, fixed, marginal, intervals) in seconds, ``intervals``
+    being ((low, high) of fixed, (low, high) of marginal) or None, for variants measured at
+    two different sizes, cheapest marginal cost first.
     """
     found = points(suites)
     if varying([p.workload for p in found]) != ["items"]:
@@ -551,10 +563,23 @@ def split_costs(suites):
         other = large.get(row.variant)
         if other is None or other.total == row.total:
             continue
-        fixed, marginal = stats.fixed_and_marginal((row.total, row.median * 1e9),
-                                                   (other.total, other.median * 1e9))
-        out.append((row.variant, row.model, fixed / 1000, marginal))
+        fixed, marginal = stats.fixed_and_marginal((row.total, row.median),
+                                                   (other.total, other.median))
+        intervals = stats.interval_of_fit((row.total, row.interval),
+                                          (other.total, other.interval))
+        out.append((row.variant, row.model, fixed, marginal, intervals))
     return sorted(out, key=lambda entry: entry[3])
+
+
+def _fitted(value, interval):
+    """A fitted cost and its interval, at the digits the interval allows."""
+    if interval is None:
+        return [units.quote(value, None, "duration"), "n/a (one process)"]
+    low, high = interval
+    half = (high - low) / 2
+    return [units.quote(value, half, "duration"),
+            f"{units.quote(low, half, 'duration', like=value, unit=False)} to "
+            f"{units.quote(high, half, 'duration', like=value)}"]
 
 
 def split(suites):
@@ -562,11 +587,14 @@ def split(suites):
     found = split_costs(suites)
     if not found:
         return None
-    header = ("variant", "model", "fixed cost per run", "marginal cost per item")
-    cells = [(v, m, units.decimal(fixed, "µs"), units.decimal(marginal, "ns"))
-             for v, m, fixed, marginal in found]
-    return Table.of("split", header, cells, "llrr", title="Split from the smallest and "
-                    "largest runs: time(n items) = fixed + n x marginal")
+    header = ("variant", "model", "fixed cost per run", "95% interval",
+              "marginal cost per item", "95% interval")
+    cells = [(v, m, *_fitted(fixed, i and i[0]), *_fitted(marginal, i and i[1]))
+             for v, m, fixed, marginal, i in found]
+    return Table.of("split", header, cells, "llrrrr", title=(
+        "Split from the smallest and largest runs: time(n items) = fixed + n x marginal, "
+        "each quoted with the digits its 95 % interval allows (the two runs' intervals "
+        "carried through)"))
 
 
 # What `capqueue report` shows.

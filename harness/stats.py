@@ -39,22 +39,42 @@ def interval(values):
 
 
 def overlapping(ordered, interval_of):
-    """Groups of neighbours in ``ordered`` (cheapest first) whose 95 % intervals overlap:
-    each member's interval starts at or before the end of the previous member's. Items
-    without an interval join no group. Returns lists of at least two items, in order."""
-    groups, current = [], []
-    for item in ordered:
-        here = interval_of(item)
-        before = interval_of(current[-1]) if current else None
-        if here and before and here[0] <= before[1]:
-            current.append(item)
+    """The groups of ``ordered`` (cheapest first) that are not told apart: each a largest set
+    whose 95 % intervals all share a value, so that every two members overlap (a chain
+    a ≈ b ≈ c where a and c are apart is two groups, a ≈ b and b ≈ c). Items without an
+    interval join no group. Returns lists of at least two items, each in ``ordered``'s
+    order, the groups in the order of their first member."""
+    order = {id(item): index for index, item in enumerate(ordered)}
+    spans = [(interval_of(item), item) for item in ordered if interval_of(item)]
+    # Sweep the ends from left to right: the open intervals always share a value, and a set
+    # of them is a largest such set just before one closes after another has opened.
+    events = sorted([(low, 0, i) for i, ((low, _), _) in enumerate(spans)]
+                    + [(high, 1, i) for i, ((_, high), _) in enumerate(spans)])
+    open_, groups, grown = set(), [], False
+    for _, closing, index in events:
+        if closing:
+            if grown and len(open_) > 1:
+                groups.append(sorted((spans[i][1] for i in open_), key=lambda x: order[id(x)]))
+            open_.discard(index)
+            grown = False
         else:
-            if len(current) > 1:
-                groups.append(current)
-            current = [item]
-    if len(current) > 1:
-        groups.append(current)
-    return groups
+            open_.add(index)
+            grown = True
+    return sorted(groups, key=lambda group: order[id(group[0])])
+
+
+def interval_of_fit(small, large):
+    """The 95 % intervals of the fixed and the marginal cost from two run sizes, each an
+    (n, (low, high)) pair of time per item: interval arithmetic on ``fixed_and_marginal``,
+    so every end is what the two intervals' ends allow. None where either has no interval."""
+    (n1, i1), (n2, i2) = small, large
+    if i1 is None or i2 is None:
+        return None
+    (l1, h1), (l2, h2) = i1, i2
+    span = n2 - n1
+    marginal = ((n2 * l2 - n1 * h1) / span, (n2 * h2 - n1 * l1) / span)
+    fixed = (n1 * n2 * (l1 - h2) / span, n1 * n2 * (h1 - l2) / span)
+    return fixed, marginal
 
 
 def fixed_and_marginal(small, large):

@@ -43,6 +43,14 @@ def test_overlapping_intervals_are_a_tie_not_an_order(handoff):
         decide("x.json a ~ c", handoff)
 
 
+def test_a_tie_says_when_an_interval_is_wider_than_its_figure(handoff):
+    loose = suite(bench("a", FAST), bench("b", [[0.1e-6], [1.0e-6], [2.5e-6]]))
+    assert decide("x.json a ~ b", loose).endswith(
+        "overlap. b's interval is wider than the figure itself: this run can hardly tell "
+        "anything apart from it.")
+    assert "wider" not in decide("x.json a ~ b", handoff)
+
+
 def test_chains_and_groups_compare_every_neighbour(handoff):
     assert decide("x.json a,b < c", handoff).startswith("a and b each cost less per item than c")
     with pytest.raises(claims.Unsupported, match="a .* and b .* are not told apart"):

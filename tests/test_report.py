@@ -122,12 +122,22 @@ def test_two_files_of_one_workload_stay_apart():
 
 def test_the_crossover_is_where_efficiency_stays_above_each_share():
     # ideal per item = io (one producer): efficiency 50 %, 95 %, 99.5 %, and back to 95 %
-    files = [suite(bench("m", [[io / eff]], Workload(items=100, io=io)))
+    def tight(t):  # three processes a hair apart: an interval well inside 0.1 %
+        return [[t * 0.9999], [t], [t * 1.0001]]
+    files = [suite(bench("m", tight(io / eff), Workload(items=100, io=io)))
              for io, eff in ((1e-5, 0.5), (1e-4, 0.95), (1e-3, 0.995), (1e-2, 0.995))]
     table = report.crossover(files)
     assert table.names == ["variant", "own cost below 10% from io of",
                            "own cost below 1% from io of"]
     assert [row.cells for row in table.rows] == [("m", "100 µs", "1 ms")]
+
+
+def test_a_crossover_counts_only_what_the_slow_end_of_the_interval_reaches():
+    # at io 100 µs the median reaches 95 % but the interval's slow end is under 90 %
+    files = [suite(bench("m", values, Workload(items=100, io=io))) for io, values in (
+        (1e-4, [[1e-4 / 0.80], [1e-4 / 0.95], [1e-4 / 0.99]]),
+        (1e-3, [[1e-3 / 0.95], [1e-3 / 0.951], [1e-3 / 0.952]]))]
+    assert report.crossover(files).rows[0].cells == ("m", "1 ms", "above 1 ms")
 
 
 def test_a_model_that_never_gets_there_says_so():
@@ -205,7 +215,20 @@ def test_a_sweep_of_sizes_gives_its_sweep_and_its_split():
     [split] = report.tables(sizes, only="split")
     assert split.title.startswith("Split from the smallest and largest runs")
     # a run of n items: about 1 ms + n x 1 µs (1 ms for 1 item, 2 ms for 1,000)
-    assert split.rows[0].cells == ("trio", "trio", "999.0 µs", "1,001.0 ns")
+    assert split.rows[0].cells == ("trio", "trio", "999 µs", "n/a (one process)", "1.00 µs",
+                                   "n/a (one process)")
+
+
+def test_the_split_carries_the_two_runs_intervals_into_its_digits():
+    def spread(t, d):
+        return [[t - d], [t], [t + d]]
+    sizes = [suite(bench("trio", spread(t, d), Workload(items=n)))
+             for n, t, d in ((1, 1e-3, 2e-5), (1000, 2e-6, 1e-8))]
+    [split] = report.tables(sizes, only="split")
+    variant, model, fixed, fixed_interval, marginal, marginal_interval = split.rows[0].cells
+    # the marginal cost is what both intervals allow: wide, since 1 item weighs little
+    assert (fixed, fixed_interval) == ("1,000 µs", "950 to 1,050 µs")  # 999 ± 50: to tens
+    assert (marginal, marginal_interval) == ("1.00 µs", "0.93 to 1.08 µs")
 
 
 def test_rows_and_columns_are_chosen_on_the_data():

@@ -17,12 +17,26 @@ def test_the_interval_of_a_mean_is_students():
     assert stats.interval([5.0]) is None and stats.stdev([5.0]) is None
 
 
-def test_neighbours_whose_intervals_overlap_are_grouped():
+def test_groups_not_told_apart_share_a_value_so_a_chain_is_split():
     intervals = {"a": (1, 2), "b": (1.5, 3), "c": (2.9, 4), "d": (10, 11), "e": None,
                  "f": (10.5, 12), "g": (11, 13)}
     groups = stats.overlapping(list(intervals), intervals.get)
-    # c overlaps b (not a): the chain holds; e has no interval, so it breaks d from f
-    assert groups == [["a", "b", "c"], ["f", "g"]]
+    # c overlaps b but not a: a ≈ b and b ≈ c, never a ≈ c; d, f and g all hold 11
+    assert groups == [["a", "b"], ["b", "c"], ["d", "f", "g"]]
+
+
+def test_a_group_holds_every_interval_through_one_value():
+    intervals = {"wide": (0, 100), "x": (1, 2), "y": (3, 4), "z": (50, 60)}
+    assert stats.overlapping(list(intervals), intervals.get) == [
+        ["wide", "x"], ["wide", "y"], ["wide", "z"]]
+
+
+def test_the_split_of_two_sizes_carries_their_intervals():
+    # per item 1002 ± 10 at n = 1 and 3 ± 0.1 at n = 1000
+    fixed, marginal = stats.interval_of_fit((1, (992.0, 1012.0)), (1000, (2.9, 3.1)))
+    assert marginal == pytest.approx(((2900 - 1012) / 999, (3100 - 992) / 999))
+    assert fixed == pytest.approx((1000 * (992 - 3.1) / 999, 1000 * (1012 - 2.9) / 999))
+    assert stats.interval_of_fit((1, None), (1000, (2.9, 3.1))) is None
 
 
 def test_two_sizes_give_the_fixed_and_the_marginal_cost():
