@@ -21,10 +21,9 @@ run:
    producer closed), noting replies that no one read, and ``counts()`` asks the server what
    each producer did.
 
-Connections are opened by the harness, not by the exhibits, because connecting costs far
-more than a round trip (a few hundred microseconds each at 10,000, outside the timer) and
-is the same for every model; what a model does with a connected socket is what the study
-compares.
+Connections are opened by the harness, not by the exhibits, because connecting costs
+several round trips (``capqueue delayserver --bench`` shows how many) and is the same for
+every model; what a model does with a connected socket is what the study compares.
 
 File descriptors. A process needs one per connection and the server one per client; the
 harness raises the soft limit to the hard one (``raise_open_files``, no privilege needed),
