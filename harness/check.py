@@ -81,15 +81,15 @@ class Verdict:
     shutdown_seconds: float | None = None
     notes: list = field(default_factory=list)  # worth knowing, not failures
     debug: str = ""  # tracebacks and the child's stderr, shown with --debug
-    cannot_run: str = ""  # why it was not run at all (Variant.cannot_run), as a phrase
+    cannot_run: str | None = None  # why it was not run at all (Variant.cannot_run), a phrase
 
     @property
     def ok(self):
-        return not self.problems and not self.cannot_run
+        return not self.problems and self.cannot_run is None
 
     def detail(self):
         """What the check proved, or its first problem (and how many more there are)."""
-        if self.cannot_run:
+        if self.cannot_run is not None:
             return f"cannot run: {self.cannot_run}"
         if self.ok and self.shutdown_seconds is not None:
             plural = "" if self.processed_after == 1 else "s"
@@ -107,7 +107,7 @@ class Verdict:
     @property
     def label(self):
         """'ok', 'FAIL', or 'skip' for a variant that cannot run the workload."""
-        return "skip" if self.cannot_run else "ok" if self.ok else "FAIL"
+        return "skip" if self.cannot_run is not None else "ok" if self.ok else "FAIL"
 
     def line(self, width=18):
         """One line for the user: the variant and its first problem, or what it proved."""

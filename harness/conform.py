@@ -74,7 +74,7 @@ class Case:
         """Check ``variant`` on this case; return the ``harness.check.Verdict``."""
         verdict = check_variant(variant, self.workload, failure=self.failure, timeout=timeout,
                                 cpu_loops=CPU_LOOPS if self.workload.cpu else 0)
-        if verdict.cannot_run:
+        if verdict.cannot_run is not None:
             return verdict
         if verdict.ok and self.failure is None and verdict.processed != self.workload.total:
             verdict.problems.append(f"processed {verdict.processed:,} items, not "
@@ -140,7 +140,7 @@ def conform(variant, *, out=sys.stdout, timeout=None, debug=None, jobs=1):
         for case, verdict in zip(CASES, verdicts):
             print(f"{verdict.label:5} {case.rule:{rule_width}}  {case.id:{width}}  "
                   f"{verdict.detail()}", file=out, flush=True)
-            if verdict.cannot_run:
+            if verdict.cannot_run is not None:
                 skipped.append(case)
             elif not verdict.ok:
                 failed.append(case)

@@ -52,7 +52,7 @@ class Conformance:
             pytest.fail(f"{self.variant.name} is {self.variant.status}: {self.variant.problem}",
                         pytrace=False)
         verdict = self.case.check(self.variant, timeout=timeout)
-        if verdict.cannot_run:  # socket waits, say, for a run() without connections
+        if verdict.cannot_run is not None:  # socket waits, say, for a run() without connections
             pytest.skip(f"{self.variant.name} cannot run: {verdict.cannot_run}")
         if not verdict.ok:
             pytest.fail("\n".join([*verdict.problems, f"again: {self.case.command(self.variant)}",
