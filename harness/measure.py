@@ -25,7 +25,10 @@ splits the two (``make scale`` makes such runs). The timer excludes making the s
 (``range`` objects) and the sinks, and starting a server a variant needs (its service,
 such as the ``redis`` variant's redis-server, see ``harness.services``): that is started
 once per worker process, before pyperf times anything, as a deployed broker is already
-running, and every benchmark records which server answered.
+running, and every benchmark records which server answered. With socket waits the delay
+server is started the same way, and each run's connections are opened before its timer
+starts and cleaned up after it stops (``harness.waits``); closing its socket is each
+producer's own business, inside the timer.
 
 Beside wall time, every timed run records the resources it used (``getrusage`` of the
 worker and of its waited-for children, so every thread and child process of the run):
@@ -43,7 +46,7 @@ import sysconfig
 import time
 from dataclasses import dataclass, replace
 
-from harness import check, results, services, units
+from harness import check, results, services, units, waits
 from harness.instruments import calibrate, loops_for, timed_sinks
 from harness.options import UsageError
 from harness.pyperf_runner import Runner
@@ -72,6 +75,8 @@ USAGE_KEYS = ("capqueue_user_s", "capqueue_system_s", "capqueue_voluntary_switch
 
 _used = [0.0] * len(USAGE_KEYS)  # this worker's totals since the hook last reset them
 _used_items = [0]
+_server_used = [0.0]  # CPU seconds of the delay server during the timed runs (socket waits)
+SERVER_KEY = "capqueue_delay_server_cpu_s"  # that, per item, as run metadata
 
 
 def _usage():
@@ -82,8 +87,12 @@ def _usage():
             own.ru_nvcsw + children.ru_nvcsw, own.ru_nivcsw + children.ru_nivcsw)
 
 
-def time_variant(loops, run, workload, cpu_loops):
-    """pyperf time function: run the workload ``loops`` times; return the seconds in ``run``."""
+def time_variant(loops, run, workload, cpu_loops, provided=None):
+    """pyperf time function: run the workload ``loops`` times; return the seconds in ``run``.
+
+    ``provided`` is the workload's waits (``harness.waits``): for socket waits, each run's
+    connections are made before its timer starts and cleaned up after it stops.
+    """
     timer = time.perf_counter
     capacity, consumers, io = workload.capacity, workload.consumers, workload.io
     final_items = {r[-1] for r in workload.ranges() if r}
@@ -91,20 +100,35 @@ def time_variant(loops, run, workload, cpu_loops):
     for _ in range(loops):
         sources = workload.ranges()
         sinks, lasts = timed_sinks(consumers, cpu_loops)
+        given = provided.open() if provided else {}  # {} for timer waits
+        server = provided.server_cpu() if given else 0.0
         before = _usage()
         started = timer()
-        run(sources, sinks, capacity, io=io)
+        run(sources, sinks, capacity, io=io, **given)
         total += timer() - started
         after = _usage()
         for index, (a, b) in enumerate(zip(before, after)):
             _used[index] += b - a
         _used_items[0] += workload.total
+        if given:
+            _after_socket_run(provided, given, workload, server)
         # With one consumer its last item is some producer's final item: a cheap guard, out
         # of the timer, that the timed run did finish the job (the check proved the rest).
         # A consumer in another process appends to its own copy of the deque, not to ours.
         if consumers == 1 and lasts[0] and lasts[0][0] not in final_items:
             raise RuntimeError(f"timed run ended on {list(lasts[0])}, not on a final item")
     return total
+
+
+def _after_socket_run(provided, given, workload, server):
+    """After a timed run with socket waits, out of its timer: clean up its connections, add
+    the delay server's CPU to the totals, and check (cheaply) that every item asked."""
+    _server_used[0] += provided.server_cpu() - server
+    provided.close(given)
+    asked = sum(count.requests for count in provided.counts().values())
+    if asked != workload.total:
+        raise RuntimeError(f"timed run asked the delay server {asked:,} times for "
+                           f"{workload.total:,} items")
 
 
 class UsageHook:
@@ -117,6 +141,7 @@ class UsageHook:
     def __init__(self):
         _used[:] = [0.0] * len(USAGE_KEYS)
         _used_items[0] = 0
+        _server_used[0] = 0.0
 
     def __enter__(self):
         return self
@@ -128,6 +153,8 @@ class UsageHook:
         if _used_items[0]:
             for key, used in zip(USAGE_KEYS, _used):
                 metadata[key] = used / _used_items[0]
+            if _server_used[0]:
+                metadata[SERVER_KEY] = _server_used[0] / _used_items[0]
 
 
 def worker_arguments(parser):
@@ -146,12 +173,14 @@ def worker_main(args):
     that parsed them (``args.runner``)."""
     variant = find(args.variant, args.variant_path)
     workload = Workload.from_args(args)
-    with variant.ready() as ready:  # a server the variant needs starts here, outside the timer
+    # The servers start here, outside the timer: the variant's, and for socket waits the
+    # delay server, whose costs the ideal needs are measured once it runs.
+    with variant.ready() as ready, waits.provided(workload) as provided:
         args.runner.bench_worker_task(
             args.task_name, time_variant, ready.run, workload, args.cpu_loops,
-            inner_loops=workload.total,
+            provided if workload.sockets else None, inner_loops=workload.total,
             metadata={**metadata(variant, workload, args.cpu_loops, args.spin_rate),
-                      **ready.metadata})
+                      **ready.metadata, **provided.metadata, **provided.measure()})
     return 0
 
 

@@ -298,6 +298,8 @@ def for_sweep(suites, stem):
     itself is swept, else the cost."""
     found = report.points(suites)
     varying = report.varying([p.workload for p in found])
+    if any(isinstance(getattr(found[0].workload, name), str) for name in varying):
+        return []  # a kind of wait is no axis: the sweep's table compares them
     if len(varying) == 2:
         return heatmap(suites, stem)
     if len(varying) != 1:
@@ -324,9 +326,13 @@ def _context(workload, *swept):
              "producers": f"{n.producers} producer{'s' * (n.producers != 1)}",
              "consumers": f"{n.consumers} consumer{'s' * (n.consumers != 1)}"}
     for f in dataclasses.fields(n):  # per-item work, as Workload.describe shows it: if any
-        if f.name not in parts and getattr(n, f.name):
+        value = getattr(n, f.name)
+        if isinstance(value, str):  # the kind of wait: said only when it is not a timer
+            if value != f.default:
+                parts[f.name] = f"{value} waits"
+        elif f.name not in parts and value:
             show = f.metadata.get("show", str)
-            parts[f.name] = f"{f.name} {show(getattr(n, f.name))}/item"
+            parts[f.name] = f"{f.name} {show(value)}/item"
     for field in swept:
         parts.pop(field, None)
     flow = " -> ".join(parts.pop(f) for f in ("producers", "consumers") if f in parts)

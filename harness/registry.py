@@ -68,6 +68,26 @@ class Variant:
         return "say" in inspect.signature(self.run).parameters
 
     @property
+    def takes_connections(self):
+        """Whether its ``run`` accepts ``connections``, and so can wait on sockets."""
+        try:
+            parameters = inspect.signature(self.run).parameters.values()
+        except (TypeError, ValueError):  # a builtin without a signature: it cannot say
+            return False
+        return any(p.name == "connections" or p.kind is p.VAR_KEYWORD for p in parameters)
+
+    def cannot_run(self, workload):
+        """Why it cannot run ``workload`` here, as a phrase ("cannot run: <phrase>"), or ''."""
+        if workload.sockets and not self.takes_connections:
+            return ("its run() takes no connections, so it cannot wait on sockets (socket "
+                    "waits need run(..., connections=None))")
+        # Imported here: a process that only runs variants (capqueue instructions counts
+        # whole processes) imports exactly what it did before socket waits existed.
+        from harness import waits
+
+        return waits.room(workload)
+
+    @property
     def note(self):
         """What ``capqueue list`` says beside its description: the service it uses, and how
         to give it one of the reader's own ('' for a variant that needs none)."""
@@ -135,16 +155,17 @@ def find(name, paths=()):
     raise VariantError(f"no variant named {name!r}")
 
 
-def select(names, paths=(), everything=False, keep_unavailable=False):
+def select(names, paths=(), everything=False, keep_unavailable=False, workloads=()):
     """The variants a command works on: those named, else the files given, else all.
 
     With ``everything`` (compare), all variants plus the files given. A variant the user
     asked for, by its name or by its file, must be able to run here: an unknown name (with a
-    suggestion), or a variant asked for that is unavailable or broken, is a ``VariantError``
-    saying why. Variants no one asked for (the default, all) that cannot run are returned
-    too, so the caller can list them and go on with the others. With ``keep_unavailable``,
-    so is a variant asked for whose library or program is missing, for a caller with a rule
-    of its own (the pytest plugin skips it, or on CI fails it).
+    suggestion), or a variant asked for that is unavailable or broken, or that cannot run
+    any of the ``workloads`` the command is given (``Variant.cannot_run``), is a
+    ``VariantError`` saying why. Variants no one asked for (the default, all) that cannot
+    run are returned too, so the caller can list them and go on with the others. With
+    ``keep_unavailable``, so is a variant asked for whose library or program is missing, for
+    a caller with a rule of its own (the pytest plugin skips it, or on CI fails it).
     """
     known = discover(paths)
     if not (names or paths):
@@ -157,6 +178,10 @@ def select(names, paths=(), everything=False, keep_unavailable=False):
             raise VariantError(f"no variant named {name!r}{_suggestion(name, by_name)}")
         if not (variant.ok or keep_unavailable and variant.status == "unavailable"):
             raise VariantError(f"variant {name!r} is {variant.status}: {variant.problem}")
+        reasons = [variant.cannot_run(w) for w in workloads] if variant.ok else []
+        if reasons and all(reasons):
+            what = "this workload" if len(reasons) == 1 else "any of these workloads"
+            raise VariantError(f"variant {name!r} cannot run {what}: {reasons[0]}")
     return known if everything else [by_name[name] for name in asked]
 
 
@@ -326,6 +351,11 @@ def _run_problem(run, served=False):
         signature = inspect.signature(run)
     except (TypeError, ValueError):
         return ""  # a builtin without a signature: let it try
+    connections = signature.parameters.get("connections")
+    if connections is not None and connections.kind is connections.POSITIONAL_ONLY:
+        return ("its run() takes connections only by position, but the harness passes it by "
+                "keyword for socket waits: run(sources, sinks, capacity, io=SECONDS, "
+                "connections=[...])")
     passed = {"io": 0.0, **({"service": None} if served else {})}
     try:
         signature.bind([], [], 1, **passed)
@@ -345,6 +375,9 @@ def _run_problem(run, served=False):
     if "say" in extra:
         return ("its run() requires say, which the harness passes only to trace a run: give "
                 "it a default, say=None")
+    if "connections" in extra:
+        return ("its run() requires connections, which the harness passes only for socket "
+                "waits (--io-kind socket): give it a default, connections=None")
     if extra and len(known) == 4 and "io" in parameters:
         return (f"its run() requires {extra[0]!r}, which the harness never passes: it calls "
                 f"{call}")

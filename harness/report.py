@@ -20,7 +20,10 @@ items each, C consumers and K cores: the waits of the producers, perfectly overl
 take N x io; the CPU work, perfectly spread, takes P x N x cpu / min(C, K). The ideal run
 takes the larger of the two (``Workload.least_time``, the rule the timing session also uses
 to tell a long run); with no work at all it is the bare hand-off, the sequential variant's
-own time. Efficiency is ideal / measured (100 % is perfect); speed-up is the
+own time. With socket waits each wait is ``io`` plus the server's lateness plus the round
+trip, and the CPU of both ends of every round trip (the server's included, on the same
+cores) spread over all K cores is a third limit; the figures are the ones each timing
+process measured (``RoundTrip``, ``harness.waits``). Efficiency is ideal / measured (100 % is perfect); speed-up is the
 sequential variant's time / measured.
 """
 
@@ -36,7 +39,7 @@ from harness import stats, units
 from harness.registry import BASELINE
 from harness.table import Table, lines, parts
 from harness.units import duration, exact_duration
-from harness.workload import Workload
+from harness.workload import RoundTrip, Workload
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Row:
     python: str = "?"  # the interpreter, as measure.python_name() names it
     floor: float | None = None  # the sequential variant's median on the same workload
     unit: str = "second"  # pyperf's unit of the values: "integer" for instruction counts
+    trip: RoundTrip | None = None  # socket waits: a round trip's costs, as measured
 
     @property
     def total(self):
@@ -94,7 +98,7 @@ class Row:
         w = self.workload
         if not w.works:
             return self.floor
-        return w.least_time(self.cores) / w.total
+        return w.least_time(self.cores, self.trip) / w.total
 
     @property
     def efficiency(self):
@@ -141,6 +145,7 @@ def rows(suite):
             cores=int(meta.get("cpu_count") or os.cpu_count() or 1),
             python=meta.get("capqueue_python") or _python_of(meta),
             unit=bench.get_unit(),
+            trip=RoundTrip.from_metadata([run.get_metadata() for run in runs]),
         ))
     floors = {row.workload: row.median for row in out if row.variant == BASELINE}
     out = [replace(row, floor=floors.get(row.workload)) for row in out]
@@ -249,6 +254,8 @@ def point_label(point, names):
 
 def _value(workload, name):
     value = getattr(workload, name)
+    if isinstance(value, str):
+        return value
     return exact_duration(value) if isinstance(value, float) else f"{value:,}"
 
 
@@ -354,8 +361,19 @@ def _notes(found):
 
 def ideal_reason(row):
     """Which limit sets the ideal, in words."""
-    w = row.workload
-    if w.items * w.io >= w.least_time(row.cores):
+    w, trip = row.workload, row.trip
+    least = w.least_time(row.cores, trip)
+    if w.sockets and trip:
+        late = trip.late if w.io else 0.0
+        if w.items * (w.io + late + trip.wall) >= least:
+            return (f"each producer's {w.items:,} round trips in sequence, the producers "
+                    f"overlapped: {exact_duration(w.io)} of io, the server {duration(late)} "
+                    f"late, {duration(trip.wall)} on the loopback")
+        if w.total * w.cpu / min(w.consumers, row.cores) < least:
+            work = f"{exact_duration(w.cpu)} of CPU work + " if w.cpu else ""
+            return (f"{w.total:,} x ({work}{duration(trip.cpu)} of CPU per round trip, a "
+                    f"trivial client's and the server's) over {row.cores} cores")
+    elif w.items * w.io >= least:
         return (f"each producer's {w.items:,} waits of {exact_duration(w.io)} in sequence, "
                 "the producers overlapped")
     return (f"{w.total:,} x {exact_duration(w.cpu)} of CPU work over "

@@ -32,13 +32,13 @@ that process dies in any way (``PR_SET_PDEATHSIG``, Linux), a pyperf worker kill
 with ``SIGKILL`` included. ``Redis`` is such a service. A subclass gives the command line
 for a port, the address for a port, and how to ask a server who it is (``identify``).
 
-The next services take the same two shapes:
+``DELAY``, the delay server of socket waits (``harness.delayserver``), is a ``Server`` too,
+but it belongs to the workload, not to a variant: no variant names it, and whoever builds
+the sources of a run with ``--io-kind socket`` enters it, around the same runs (see
+``harness.waits``).
 
-- a program the harness runs (a delay server that socket I/O waits talk to): a ``Server``
-  subclass, added to ``SERVICES``. A service that belongs to the workload rather than to a
-  variant is entered the same way, around the same runs, by whoever builds the sources;
-- a service started in-process (a Ray cluster, ``ray.init`` / ``ray.shutdown``): a
-  ``Service`` subclass whose ``running()`` calls one and then, in a ``finally``, the other.
+A service started in-process (a Ray cluster, ``ray.init`` / ``ray.shutdown``) would be a
+``Service`` subclass whose ``running()`` calls one and then, in a ``finally``, the other.
 
 A variant may still bring its own ``service()`` context manager, for a server the harness
 does not provide (``Own``): it gets the same place in the run (entered once per process,
@@ -291,7 +291,40 @@ class Redis(Server):
         return {"pid": info.get("process_id"), "version": info.get("redis_version", "unknown")}
 
 
-SERVICES = {service.name: service for service in [Redis()]}
+class DelayServer(Server):
+    """The delay server of socket waits, private on a loopback port (``harness.delayserver``).
+
+    Its address is ``(host, port)``. It runs on the interpreter that runs the variants, with
+    uvloop where that interpreter has it (its metadata says which loop).
+    """
+
+    name = "delay"
+    program = sys.executable
+
+    def command(self, port):
+        return [sys.executable, "-m", "harness.delayserver", "--port", str(port)]
+
+    def address(self, port):
+        return ("127.0.0.1", port)
+
+    def identify(self, address):
+        try:
+            with socket.create_connection(address, timeout=1) as probe:
+                probe.sendall(b"V")
+                answer = probe.makefile("rb").readline().decode(errors="replace").split()
+        except (ConnectionRefusedError, socket.timeout) as exc:
+            raise NotYet(exc) from None
+        except OSError as exc:  # reset by another program that took the port
+            raise Refused(exc) from None
+        if len(answer) != 5 or answer[0] != "capqueue-delayserver":
+            raise Refused(f"not capqueue's delay server: {' '.join(answer)[:60]!r}")
+        _, pid, loop, pad_ns, _ = answer
+        return {"pid": int(pid), "version": f"harness.delayserver on {loop}, every delay "
+                                            f"padded {int(pad_ns) / 1e6:g} ms"}
+
+
+SERVICES = {service.name: service for service in [Redis()]}  # the ones a variant may name
+DELAY = DelayServer()  # the workload's: socket waits (harness.waits)
 # Every variable that names a reader's own service: each process that runs a variant needs
 # them, so pyperf's workers must inherit them (they get only a few variables otherwise).
 ENVIRON = tuple(service.environ for service in SERVICES.values() if service.environ)

@@ -115,4 +115,5 @@ def draw(suite, target):
     except ImportError as exc:
         return f"none ({exc.name} is not installed here)"
     paths = plot.for_sweep([suite], str(Path(target).with_suffix("")))
-    return ", ".join(map(str, paths)) or "none (the sweep varies more than two parameters)"
+    return ", ".join(map(str, paths)) or ("none (the sweep varies more than two parameters, "
+                                          "or the kind of wait, which its table compares)")

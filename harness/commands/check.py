@@ -40,10 +40,10 @@ def run(args):
             raise UsageError(f"--fail-at must name an item from 1 to {workload.total:,}, "
                              f"not {args.fail_at}")
         failure = (args.fail_in, args.fail_at)
-    variants = select(args.variants, args.variant_path)
+    variants = select(args.variants, args.variant_path, workloads=[workload])
     what = f"; failure injected in a {failure[0]} at item {failure[1]}" if failure else ""
     print(f"checking {len(variants)} variant(s) on {workload.describe()}{what}", flush=True)
-    usable = usable_or_reported(variants)
+    usable = usable_or_reported(variants, workload=workload)
     if not usable:
         print("no variant can run here: nothing was checked")
         return 1

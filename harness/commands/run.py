@@ -37,7 +37,7 @@ def run(args, command=NAME):
         raise WorkloadError("items", "must be at least 1 to time anything per item, not 0")
     session = args.session
     variants = select(getattr(args, "variants", []), args.variant_path,
-                      everything=command == "compare")
+                      everything=command == "compare", workloads=[workload])
     output = args.output or (None if args.append else str(results.default_path(command)))
     base = results.check_target(output, args.append, workload, [v.name for v in variants])
     target = output or args.append
@@ -45,9 +45,9 @@ def run(args, command=NAME):
     print(f"timer:    {measure.TIMER_NOTE}")
     print(f"settings: {measure.format_settings(session.settings(None), session.rounds)}")
     print(f"results:  {target}")
-    usable = usable_or_reported(variants)
+    usable = usable_or_reported(variants, workload=workload)
     tasks = [measure.Task(v.name, v, workload) for v in usable]
-    broken = len(variants) - len(usable) - sum(v.status == "unavailable" for v in variants)
+    broken = sum(v.status == "broken" for v in variants)
     return measure.interruptible(
         command, target, lambda: time_and_show(session, tasks, target, base, broken))
 

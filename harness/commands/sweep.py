@@ -30,7 +30,7 @@ def run(args):
     workloads = Workload.grid_from_args(args)
     if any(w.items < 1 for w in workloads):
         raise WorkloadError("items", "must be at least 1 to time anything per item, not 0")
-    variants = select(args.variants, args.variant_path)
+    variants = select(args.variants, args.variant_path, workloads=workloads)
     # -o FILE that exists is the same sweep again: resume it (the session leaves every file
     # to us, so however -o was spelled, it is the value parsed).
     target = args.output or args.append or str(results.default_path(NAME))
