@@ -11,6 +11,9 @@ rules, each proven to fail on a deliberately broken variant in ``tests/``:
 - ``run`` returns, within the time limit, without raising, and with nothing still running:
   no event after it returned, no thread, process or suspended greenlet left behind (a
   process in any session, even one whose parent has died: see ``harness.leftovers``);
+- a point past this machine's limits (``harness.limits``) is not run: its verdict says it
+  cannot run, and why; nor is one whose run ran out of threads, files, processes or
+  memory, which is a limit the prediction did not see, not a fault of the variant;
 - with ``--io``, each producer really waits: on average at least ``WAIT_SHARE`` of the wait
   between two items it takes (the ledger times every take; a model's timers may fire a
   little early, so the rule catches a missing wait, not an imprecise one). A wait shorter
@@ -42,7 +45,7 @@ from pathlib import Path
 import psutil
 
 from harness import instruments as ins
-from harness import leftovers
+from harness import leftovers, limits
 from harness.instruments import Ledger
 from harness.units import exact_duration as format_duration
 
@@ -74,10 +77,11 @@ class Verdict:
     shutdown_seconds: float | None = None
     notes: list = field(default_factory=list)  # worth knowing, not failures
     debug: str = ""  # tracebacks and the child's stderr, shown with --debug
+    cannot_run: str | None = None  # why this machine cannot run the point, in a sentence
 
     @property
     def ok(self):
-        return not self.problems
+        return not self.problems and self.cannot_run is None
 
     def detail(self):
         """What the check proved, or its first problem (and how many more there are)."""
@@ -96,6 +100,8 @@ class Verdict:
 
     def line(self, width=18):
         """One line for the user: the variant and its first problem, or what it proved."""
+        if self.cannot_run is not None:
+            return f"{'skip':5} {self.variant:{width}}  cannot run: {self.cannot_run}"
         return f"{'ok' if self.ok else 'FAIL':5} {self.variant:{width}}  {self.detail()}"
 
 
@@ -106,6 +112,9 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
     ``python`` is the interpreter to check it with (the one to be timed), by default ours.
     ``cpu_loops`` is the calibrated count of the CPU work per item (``workload.cpu``).
     """
+    reason = limits.cannot_run(variant, workload)
+    if reason is not None:
+        return Verdict(variant.name, cannot_run=reason)  # predicted: nothing is started
     timeout = time_limit(workload) if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="capqueue-check-") as tmp:
         ledger_path, report_path = Path(tmp, "ledger"), Path(tmp, "report.json")
@@ -128,6 +137,9 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
                 verdict.problems.append(
                     f"{len(strays)} process(es) the run started outlived the check process, "
                     f"which the check ended: {'; '.join(strays)}")
+            if failure is None:  # the backstop: a limit the prediction did not see
+                verdict.cannot_run = next(filter(None, map(limits.ran_out, verdict.problems)),
+                                          None)
             return verdict
         finally:
             ledger.close()
