@@ -3,9 +3,11 @@
 A variant only ever sees iterables (one per producer) and callables (one per consumer). The
 harness decides what they do, and so learns what the variant did without touching it:
 
-- timed runs get ``range`` objects and the bound ``append`` of a ``deque(maxlen=1)``: the
-  least that still takes an item, nothing extra per item, and flat memory at any size
-  (with ``--cpu``, a ``WorkingSink`` that does the CPU work first);
+- timed runs get ``range`` objects (each behind a ``TimedSource``, which notes when its
+  producer first takes from it and then hands over the range's own iterator) and the bound
+  ``append`` of a ``deque(maxlen=1)``: the least that still takes an item, nothing extra
+  per item, and flat memory at any size (with ``--cpu``, a ``WorkingSink`` that does the
+  CPU work first);
 - check runs get ``RecordedSource`` and ``RecordedSink``, which write every event into a
   ``Ledger`` shared by all the processes of the run;
 - trace runs get ``TracedSource`` and ``TracedSink``, which print the events as they happen.
@@ -32,6 +34,7 @@ import sys
 import threading
 import time
 from collections import deque
+from time import perf_counter
 
 # Kinds of problem the ledger can see while the run goes on (0 means none so far).
 OVER_CAPACITY, UNKNOWN_ITEM, NOT_TAKEN, DUPLICATE, REORDERED, AFTER_RETURN = range(1, 7)
@@ -103,6 +106,51 @@ class WorkingSink:
     def __call__(self, item):
         spin(self.loops)
         self.keep(item)
+
+
+class TimedSource:
+    """A timed producer's source: notes when its producer first takes from it, and costs
+    nothing per item.
+
+    ``iter()`` on it (a producer's ``for`` does that once, at its first take) writes the
+    time into its slot of ``stamps`` and returns the range's own iterator, so that every
+    item comes straight from the range, in C, as from a bare ``range``. The stamps live in
+    an anonymous shared mapping made before the run, so that a producer forked into a
+    process of its own records into the parent's copy too (``perf_counter`` is the same
+    monotonic clock in every process). Pickled, into a subinterpreter or a spawned
+    process, it crosses as its plain range: the run is the same, the time is not recorded.
+    """
+
+    __slots__ = ("items", "stamps", "index")
+
+    def __init__(self, items, stamps, index):
+        self.items, self.stamps, self.index = items, stamps, index
+
+    def __iter__(self):
+        self.stamps[self.index] = perf_counter()
+        return iter(self.items)
+
+    def __reduce__(self):
+        return range, (self.items.start, self.items.stop, self.items.step)
+
+
+def timed_sources(workload):
+    """The sources of a timed run, and the stamps their first takes write (0.0 until then).
+
+    Made outside the timer: one ``TimedSource`` per producer around ``Workload.ranges()``.
+    """
+    count = max(workload.producers, 1)
+    stamps = memoryview(mmap.mmap(-1, 8 * count)).cast("d")  # shared with forked children
+    return [TimedSource(items, stamps, p) for p, items in enumerate(workload.ranges())], stamps
+
+
+def first_takes(stamps, started):
+    """Seconds from ``started`` to the last producer's first take, and to the median one's;
+    (None, None) if some producer's take was not recorded."""
+    taken = sorted(stamps)
+    if not taken or taken[0] == 0.0:
+        return None, None
+    return taken[-1] - started, taken[(len(taken) - 1) // 2] - started
 
 
 def timed_sinks(consumers, loops=0):
