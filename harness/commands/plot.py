@@ -19,7 +19,9 @@ def arguments(parser):
     parser.add_argument("kind", choices=sorted(plot.PLOTS), help="sweep: time per item against the "
                         "one workload parameter the results differ in, a line per variant; "
                         "throughput: items per second against it, with the ideal; "
-                        "efficiency: ideal / measured against it; heatmap: time per item "
+                        "efficiency: ideal / measured against it; memory: peak RSS per "
+                        "producer added against the producers (a sweep of --producers); "
+                        "heatmap: time per item "
                         "over two parameters, a map per variant; matrix: time per item of "
                         "each variant on each interpreter (capqueue matrix's files)")
     parser.add_argument("files", nargs="+", metavar="FILE", help="pyperf JSON from capqueue")
