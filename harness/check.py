@@ -78,6 +78,8 @@ class Verdict:
     notes: list = field(default_factory=list)  # worth knowing, not failures
     debug: str = ""  # tracebacks and the child's stderr, shown with --debug
     cannot_run: str | None = None  # why this machine cannot run the point, in a sentence
+    producer_memory: list = field(default_factory=list)  # private bytes of each producer
+    # that ran in a process of its own, when its source ran out
 
     @property
     def ok(self):
@@ -137,6 +139,7 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
                 verdict.problems.append(
                     f"{len(strays)} process(es) the run started outlived the check process, "
                     f"which the check ended: {'; '.join(strays)}")
+            verdict.producer_memory = ledger.producer_memory()
             if failure is None:  # the backstop: a limit the prediction did not see
                 verdict.cannot_run = next(filter(None, map(limits.ran_out, verdict.problems)),
                                           None)

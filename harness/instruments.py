@@ -201,7 +201,8 @@ class Ledger:
                 ("exhausted", p),  # 1 once a producer found its source empty
                 ("first_take_ns", p), ("last_take_ns", p),  # when, to see the I/O waits
                 ("last", c * p),  # per consumer and producer: index + 1 of its last item
-                ("per_consumer", c))  # items each consumer processed
+                ("per_consumer", c),  # items each consumer processed
+                ("private", p))  # of a producer in a process of its own: its private memory
 
     @staticmethod
     def _size(workload):
@@ -213,6 +214,7 @@ class Ledger:
         self._file = open(self.path, "r+b")  # noqa: SIM115 - kept open for the flock
         self._mmap = mmap.mmap(self._file.fileno(), self._size(w))
         self._pid = os.getpid()
+        self._home = self._pid  # the process that opened it: a fork keeps it, a pickle not
         self._thread_lock = threading.Lock()
         self._views = []
         at = 0
@@ -263,7 +265,13 @@ class Ledger:
             self._inject("source", item)
 
     def ran_out(self, producer):
-        """Producer ``producer`` found its source exhausted: its last item is in the queue."""
+        """Producer ``producer`` found its source exhausted: its last item is in the queue.
+
+        A producer forked into a process of its own also notes the private memory of that
+        process now, when its work is done (see ``producer_memory``).
+        """
+        if os.getpid() != self._home:
+            self.private[producer] = private_memory()
         with self.lock():
             self._next(P_PRODUCER, producer, 0)
             if self.takes[producer] and not self.exhausted[producer]:
@@ -338,6 +346,11 @@ class Ledger:
             return None
         return (self.last_take_ns[producer] - self.first_take_ns[producer]) / 1e9 / (takes - 1)
 
+    def producer_memory(self):
+        """The private memory of each producer that ran in a process of its own, in bytes,
+        as it was when the producer's source ran out: its share of one more producer."""
+        return [size for size in self.private if size]
+
     def first_missing(self):
         """The first item no sink was called with, or None."""
         at = bytes(self.seen).find(0)
@@ -349,6 +362,20 @@ class Ledger:
             view.release()
         self._mmap.close()
         self._file.close()
+
+
+def private_memory():
+    """The private memory of this process, in bytes (Private_Clean + Private_Dirty of
+    /proc/self/smaps_rollup: the pages no other process shares); 0 off Linux."""
+    total = 0
+    try:
+        with open("/proc/self/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith((b"Private_Clean:", b"Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return total
 
 
 class RecordedSource:

@@ -45,7 +45,11 @@ before its first run (its imports, the variant, pyperf) is ``capqueue_base_rss``
 bytes. For a variant whose workers are processes of their own (its ``PER_PRODUCER`` is
 ``"process"``), the peak is its parent's alone: each child's memory is its own, and
 shared with the parent page by page until written, so no single figure of one process
-says it; the tables say so.
+says it. What one more producer process costs is measured in the check instead, which is
+not timed: each forked producer, when its source runs out, reads its own private memory
+(the pages it no longer shares, ``/proc/self/smaps_rollup``), and the median over the
+producers goes with the benchmark as ``capqueue_producer_private_rss`` (the consumers'
+processes are not counted).
 
 Start-up, per run. The sources of a timed run note when their producer first takes from
 them (``harness.instruments.TimedSource``, nothing per item), so the seconds from calling
@@ -61,6 +65,7 @@ import platform
 import resource
 import signal
 import socket
+import statistics
 import struct
 import subprocess
 import sys
@@ -355,6 +360,7 @@ class Session:
         self._loops = {}  # task name -> loops found by pyperf's calibration in its first slice
         self._checked = {}  # task name -> seconds its checked run took
         self.cannot_run = {}  # task name -> its entry (cannot_run_entry): why it cannot run
+        self._producer_memory = {}  # task name -> median private bytes of a producer process
         # Workers start as ``python -m harness worker`` plus the options in _forward.
         self.runner = Runner(parser, "worker", forward=lambda: self._forward, **defaults)
         self.rounds, self.timeout, self.spin_rate, self.out = 1, None, None, sys.stdout
@@ -423,6 +429,9 @@ class Session:
                 continue
             self._checked[task.name] = verdict.seconds * task.workload.items / max(
                 workload.items, 1)
+            if verdict.producer_memory:  # its producers are processes: what each one holds
+                self._producer_memory[task.name] = int(statistics.median(
+                    verdict.producer_memory))
             if verdict.ok:
                 passing.append(task)
         return passing
@@ -481,6 +490,9 @@ class Session:
         bench = self.runner.bench(name, time_variant, settings=chosen, silent=True)
         bench = results.renamed(bench, task.name)
         self._loops.setdefault(task.name, results.loops_of(bench))
+        if task.name in self._producer_memory:
+            bench = results.with_metadata(bench, {
+                "capqueue_producer_private_rss": self._producer_memory[task.name]})
         return bench
 
 

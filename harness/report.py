@@ -79,6 +79,7 @@ class Row:
     startup_median: float | None = None  # ... to the median producer's
     per_producer: str | None = None  # what the variant starts per producer: "thread", ...
     cannot_run: str | None = None  # why this point cannot run here (then no figures)
+    producer_private: float | None = None  # bytes of one producer process, from the check
 
     @property
     def total(self):
@@ -176,6 +177,7 @@ def rows(suite, cannot_run=False):
             startup=_mean_of(runs, "capqueue_startup_s"),
             startup_median=_mean_of(runs, "capqueue_startup_median_s"),
             per_producer=meta.get("capqueue_per_producer"),
+            producer_private=_mean_of(runs, "capqueue_producer_private_rss"),
         ))
     floors = {row.workload: row.median for row in out if row.variant == BASELINE}
     out = [replace(row, floor=floors.get(row.workload)) for row in out]
@@ -743,12 +745,17 @@ def memory(suites, sources=None):
         return None
     names = list(dict.fromkeys(r.variant for p in reversed(found) for r in p.rows))
     names += [r.variant for p in found for r in p.cannot_run if r.variant not in names]
-    header = ["variant", "RSS per producer (slope)", "95% interval"] + [
+    private = {r.variant: r.producer_private for p in found for r in p.rows
+               if r.producer_private}
+    header = ["variant", "RSS per producer (slope)", "95% interval"] + (
+        [PRIVATE] if private else []) + [
         f"peak RSS, {units.count(p.workload.producers, 'producer')}" for p in found]
     cells = []
     for name in names:
         b, half = rss_slope(found, name)
         line = [name, _kib(b), "n/a" if half is None else f"± {_kib(half)}"]
+        if private:
+            line.append(_kib(private[name]) if name in private else "-")
         for point in found:
             row = next((r for r in point.rows if r.variant == name), None)
             if row is None:
@@ -758,16 +765,22 @@ def memory(suites, sources=None):
                 line.append(units.mib(row.rss_mib) if row.peaks else "n/a")
         cells.append(line)
     parents = sorted({r.variant for p in found for r in p.rows if r.per_producer == "process"})
-    notes = [f"For {', '.join(parents)}: the parent process's memory alone; each producer "
-             "and consumer is a process of its own, whose memory is not counted."] \
-        if parents else []
-    return Table.of("memory", header, cells, "lrr" + "r" * len(found), notes=notes
+    notes = [f"For {', '.join(parents)}: the peaks and the slope are the parent process's "
+             "memory alone; each producer and consumer is a process of its own, and "
+             f"\"{PRIVATE}\" is what one producer process holds that it shares with no other "
+             "(its private memory when its source ran out, in the check run: the median over "
+             "the producers of the largest point measured)."] if parents else []
+    return Table.of("memory", header, cells, "lrr" + "r" * (len(found) + bool(private)),
+                    notes=notes
                     + cannot_run_notes(found), title=(
                         "Memory per waiting producer: the slope of each run's peak RSS (the "
                         "process that ran the workload) against the producers, by least "
                         "squares over every pyperf process of every point, with its 95 % "
                         "interval; then the peak RSS at each point (the largest over the "
                         "processes)."))
+
+
+PRIVATE = "private memory of a producer process"
 
 
 def startup(suites, sources=None):

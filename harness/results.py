@@ -131,6 +131,14 @@ def renamed(bench, name):
         for run in bench.get_runs()])
 
 
+def with_metadata(bench, extra):
+    """``bench`` with ``extra`` added to the metadata of each of its runs."""
+    return pyperf.Benchmark([
+        pyperf.Run(run.values, warmups=run.warmups, collect_metadata=False,
+                   metadata={**run.get_metadata(), **extra})
+        for run in bench.get_runs()])
+
+
 def loops_of(bench):
     """The loop count pyperf used for the values of ``bench`` (0 if it has no values)."""
     for run in bench.get_runs():
