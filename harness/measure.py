@@ -57,6 +57,9 @@ them (``harness.instruments.TimedSource``, nothing per item), so the seconds fro
 producer's (``capqueue_startup_median_s``) are the time a model takes to start its P
 producers, means over a pyperf run's values. For a model that runs its producers one after
 another (no scheduler) the last one starts when the others are done: the median says so.
+Where a run's waits are on sockets, the seconds its connections took to open (outside the
+timer) belong in ``capqueue_connect_s`` (``report.CONNECT``), per run, beside these: the
+tables show them with the start-up.
 """
 
 import importlib.metadata

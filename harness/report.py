@@ -80,6 +80,7 @@ class Row:
     per_producer: str | None = None  # what the variant starts per producer: "thread", ...
     cannot_run: str | None = None  # why this point cannot run here (then no figures)
     producer_private: float | None = None  # bytes of one producer process, from the check
+    connect: float | None = None  # seconds to open a run's connections (socket waits)
 
     @property
     def total(self):
@@ -178,6 +179,7 @@ def rows(suite, cannot_run=False):
             startup_median=_mean_of(runs, "capqueue_startup_median_s"),
             per_producer=meta.get("capqueue_per_producer"),
             producer_private=_mean_of(runs, "capqueue_producer_private_rss"),
+            connect=_mean_of(runs, CONNECT),
         ))
     floors = {row.workload: row.median for row in out if row.variant == BASELINE}
     out = [replace(row, floor=floors.get(row.workload)) for row in out]
@@ -429,11 +431,18 @@ def comparison(suite):
 STARTUP = "start-up (last / median producer)"
 
 
+# Seconds a run's connections took to open, outside the timer, where the waits are on
+# sockets: per-run metadata that the run which opens them records (see harness.measure).
+CONNECT = "capqueue_connect_s"
+
+
 def _startup(row):
-    """The seconds to the last and the median producer's first take, as a cell."""
+    """The seconds to the last and the median producer's first take, as a cell (and the
+    seconds the run's connections took to open before it, where it had any)."""
     if row.startup is None:
         return "n/a"
-    return f"{duration(row.startup)} / {duration(row.startup_median)}"
+    opened = f" (+ {duration(row.connect)} to connect)" if row.connect is not None else ""
+    return f"{duration(row.startup)} / {duration(row.startup_median)}{opened}"
 
 
 def rss_notes(found):
