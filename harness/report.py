@@ -452,8 +452,9 @@ def rss_notes(found):
     if "pyperf" in measures:
         out.append(Note("Peak RSS: pyperf's mem_max_rss, the worker's peak over its whole "
                         "life, which on Linux starts at the peak of the process that started "
-                        "it (capqueue's, some 47 MiB): an upper bound, not the run's own "
-                        "memory (files written since record each run's).", "peak RSS"))
+                        "it (the capqueue command, which imports every model): an upper "
+                        "bound, not the run's own memory; files written since record each "
+                        "run's own.", "peak RSS"))
     if "run" in measures:
         parents = sorted({r.variant for r in found if r.rss_measure == "run"
                           and r.per_producer == "process"})
