@@ -127,10 +127,12 @@ def _crosses(figure, axes, series, found, field, extra=()):
         return 0.0
     order = list(series)
     lines = []
-    for name, marks in unrunnable.items():
+    for rank, (name, marks) in enumerate(unrunnable.items()):
         xs = [x for x, _ in marks]
         color = _color(order.index(name)) if name in order else "black"
-        axes.plot(xs, [0.03] * len(xs), linestyle="none", marker="x", markersize=9,
+        # one row of crosses per variant, so that two at the same point do not hide
+        axes.plot(xs, [0.03 + 0.035 * rank] * len(xs), linestyle="none", marker="x",
+                  markersize=9,
                   markeredgewidth=2, color=color, transform=axes.get_xaxis_transform(),
                   clip_on=False, zorder=4)
         where = " and ".join(_label(field, x) for x in xs)
@@ -273,15 +275,23 @@ def memory(suites, stem, variants=None):
     names = list(dict.fromkeys([r.variant for r in found[-1].rows]
                                + [r.variant for p in found for r in p.rows]
                                + [r.variant for p in found for r in p.cannot_run]))
+    processes = {r.variant: r.producer_private for p in found for r in p.rows
+                 if r.producer_private}
     for name in names:
         above = {x: (per, half) for x, per, half in report.rss_above(found, name)}
+        own = processes.get(name, 0)  # a producer process's own memory, beside the parent's
         shown = [(p.workload.producers, above.get(p.workload.producers, (None, None)))
                  for p in found[1:]]
-        series[name] = [(x, per / 1024 if per and per > 0 else float("nan"))
+        series[name] = [(x, (per + own) / 1024 if per and per + own > 0 else float("nan"))
                         for x, (per, _) in shown]
-        errors[name] = [half / 1024 if half is not None and per and per > 0 else None
+        errors[name] = [half / 1024 if half is not None and per and per + own > 0 else None
                         for _, (per, half) in shown]
-    order = sorted(series, key=lambda n: -max((y for _, y in series[n] if y == y), default=0))
+
+    def last(name):  # the figure at the largest point measured: what one more costs at scale
+        measured = [y for _, y in series[name] if y == y]
+        return measured[-1] if measured else 0
+
+    order = sorted(series, key=lambda n: -last(n))
     series = {name: series[name] for name in order}  # the dearest first, as the legend says
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(8, 5.5), layout="constrained")
@@ -296,18 +306,20 @@ def memory(suites, stem, variants=None):
         first = found[0].workload.producers
         axes.set_ylabel(f"(peak RSS − peak RSS at {count(first, 'producer')}) / producers "
                         "added (log scale)")
-        note = _crosses(figure, axes, series, found, field, extra=(
-            "Error bars: 95 % intervals from the spread over pyperf's processes. A point whose "
-            "peak is not above the smallest point's (within the noise of the allocator, some "
-            "hundreds of KiB) is left out.",))
+        extra = ["Error bars: 95 % intervals from the spread over pyperf's processes. A point "
+                 "whose peak is not above the smallest point's (within the noise of the "
+                 "allocator, some hundreds of KiB) is left out."]
+        if processes:
+            extra.append(f"{', '.join(sorted(processes))}: the parent's memory per producer, "
+                         "plus what each producer process holds of its own (its private "
+                         "memory when its source ran out, in the check run).")
+        note = _crosses(figure, axes, series, found, field, extra=extra)
         return _finish(figure, axes, "Memory per waiting producer against producers", found,
                        field, suites, stem, "variant (dearest first)", False, note)
 
 
 def _kib_tick(kib):
-    if kib >= 1024:
-        return f"{kib / 1024:g} MiB"
-    return f"{kib:g} KiB"
+    return f"{kib:,g} KiB"
 
 
 def heatmap(suites, stem, variants=None):
