@@ -19,11 +19,10 @@ IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyn
 	anyio_asyncio anyio_trio trio threads threads_condition
 SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
 STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
-# The variants of the study's scale sweep (see study): every model that holds thousands of
-# waiting producers at once, and two that start a process per producer, to show where
-# that stops.
-MANY_WAITERS := asyncio asyncio_uvloop trio anyio_asyncio anyio_trio gevent threads \
-	mixed_culsans processes redis
+# The variants of the study's scale sweep (see study): a variant of every model that holds
+# thousands of waiting producers at once, and two that start a process per producer, to
+# show where that stops.
+MANY_WAITERS := asyncio asyncio_uvloop trio anyio_asyncio gevent threads processes redis
 
 help:
 	@echo "make setup     build .venv (pinned versions), install redis-server if missing;"
@@ -81,13 +80,16 @@ docs: $(READY)
 # keep the study within 45 minutes here: 3 items per producer (30,000 items at 10,000
 # producers, a run of seconds; the ideal is 30 ms at every size, so the first waits and the
 # start-up weigh in); 3 processes x 1 value, no warm-up, 1 loop (a point is read for its
-# trend, and each process gives the memory slope one peak RSS); and variants: the models
-# that wait for one producer at a time are left out (sequential, generators, greenlet:
-# 10,000 x 3 waits of 10 ms in a row take 300 s a run, and producers-io shows them), as are
-# threads_condition (the threads model again) and two of the three bridges from threads to
-# asyncio (mixed_janus, mixed_loop: slower than mixed_culsans per item, the same thread per
-# producer). processes and redis run to 100 producers and are "cannot run" beyond: a
-# process per producer (harness/limits.py).
+# trend, and each process gives the memory slope one peak RSS; with no warm-up, a model's
+# lazy imports fall in its first run: anyio's backend, tens of milliseconds, which its
+# efficiency at 1 to 100 producers shows); and variants: the models that wait for one
+# producer at a time are left out (sequential, generators, greenlet: 10,000 x 3 waits of
+# 10 ms in a row take 300 s a run, and producers-io shows them), as are the near twins
+# (threads_condition, anyio_trio) and the bridges from threads to asyncio (mixed_*: a
+# thread per producer, as threads, and the dearest at 10,000: 30 s to check, 20 s a run).
+# processes and redis run to 100 producers and are "cannot run" beyond: a process per
+# producer (harness/limits.py). Measured here: the timer sweep 6.5 minutes with
+# anyio_trio and mixed_culsans in it (about 4 without).
 study: $(READY) redis-server
 	mkdir -p $(STUDY_DIR)
 	-$(BIN)/capqueue sweep --capacity 1,2,5,10,100,1000 --items 5000 -p 3 -n 1 -w 0 \

@@ -47,6 +47,9 @@ def _points(suites, variants):
     found = report.points(suites)
     if not found:
         raise results.ResultsError("nothing to plot: the files hold no capqueue benchmarks")
+    if not any(p.rows for p in found):
+        raise results.ResultsError("nothing to plot: no variant was measured at any point "
+                                   "(each one cannot run here)")
     if variants:
         names = {r.variant for p in found for r in p.rows}
         missing = [name for name in variants if name not in names]
@@ -427,6 +430,8 @@ def for_sweep(suites, stem):
     throughput when producers wait, the efficiency when consumers work or when the work
     itself is swept, else the cost."""
     found = report.points(suites)
+    if not any(p.rows for p in found):
+        return []
     varying = report.varying([p.workload for p in found])
     if len(varying) == 2:
         return heatmap(suites, stem)

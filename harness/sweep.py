@@ -123,5 +123,7 @@ def draw(suite, target):
         from harness import plot  # matplotlib: not installed on every interpreter
     except ImportError as exc:
         return f"none ({exc.name} is not installed here)"
+    if not report.rows(suite):
+        return "none (no variant could run at any point)"
     paths = plot.for_sweep([suite], str(Path(target).with_suffix("")))
     return ", ".join(map(str, paths)) or "none (the sweep varies more than two parameters)"
