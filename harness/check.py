@@ -11,6 +11,9 @@ rules, each proven to fail on a deliberately broken variant in ``tests/``:
 - ``run`` returns, within the time limit, without raising, and with nothing still running:
   no event after it returned, no thread, process or suspended greenlet left behind (a
   process in any session, even one whose parent has died: see ``harness.leftovers``);
+- a point past this machine's limits (``harness.limits``) is not run: its verdict says it
+  cannot run, and why; nor is one whose run ran out of threads, files, processes or
+  memory, which is a limit the prediction did not see, not a fault of the variant;
 - with ``--io``, each producer really waits: on average at least ``WAIT_SHARE`` of the wait
   between two items it takes (the ledger times every take; a model's timers may fire a
   little early, so the rule catches a missing wait, not an imprecise one). A wait shorter
@@ -48,7 +51,7 @@ from pathlib import Path
 import psutil
 
 from harness import instruments as ins
-from harness import leftovers
+from harness import leftovers, limits
 from harness.instruments import Ledger
 from harness.units import count
 from harness.units import exact_duration as format_duration
@@ -81,7 +84,9 @@ class Verdict:
     shutdown_seconds: float | None = None
     notes: list = field(default_factory=list)  # worth knowing, not failures
     debug: str = ""  # tracebacks and the child's stderr, shown with --debug
-    cannot_run: str | None = None  # why it was not run at all (Variant.cannot_run), a phrase
+    cannot_run: str | None = None  # why this machine cannot run the point, in a sentence
+    producer_memory: list = field(default_factory=list)  # private bytes of each producer
+    # that ran in a process of its own, when its source ran out
 
     @property
     def ok(self):
@@ -121,9 +126,9 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
     ``python`` is the interpreter to check it with (the one to be timed), by default ours.
     ``cpu_loops`` is the calibrated count of the CPU work per item (``workload.cpu``).
     """
-    reason = variant.cannot_run(workload)
+    reason = variant.cannot_run(workload) or limits.cannot_run(variant, workload)
     if reason:
-        return Verdict(variant.name, cannot_run=reason)
+        return Verdict(variant.name, cannot_run=reason)  # predicted: nothing is started
     timeout = time_limit(workload) if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="capqueue-check-") as tmp:
         ledger_path, report_path = Path(tmp, "ledger"), Path(tmp, "report.json")
@@ -146,6 +151,10 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
                 verdict.problems.append(
                     f"{len(strays)} process(es) the run started outlived the check process, "
                     f"which the check ended: {'; '.join(strays)}")
+            verdict.producer_memory = ledger.producer_memory()
+            if failure is None:  # the backstop: a limit the prediction did not see
+                verdict.cannot_run = next(filter(None, map(limits.ran_out, verdict.problems)),
+                                          None)
             return verdict
         finally:
             ledger.close()

@@ -54,7 +54,7 @@ import socket
 import sys
 import time
 
-from harness.waits import raise_open_files
+from harness.limits import raise_open_files
 
 PAD = 0.001  # seconds added to every delay on uvloop, whose timers round to whole ms
 BACKLOG = 4096  # Linux's default somaxconn: 10,000 connections opened in a row never overflow it

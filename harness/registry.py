@@ -33,6 +33,7 @@ from pathlib import Path
 
 import variants
 from harness import services
+from harness.limits import KINDS
 
 BASELINE = "sequential"
 ENTRY_POINT_GROUP = "capqueue.variants"
@@ -56,6 +57,7 @@ class Variant:
     newer_python: bool = False  # unavailable for want of a newer Python, which no install fixes
     path: str = ""  # set when it was loaded with --variant-path, so children can load it too
     service: object = None  # the services.Service it needs (a server), if any
+    per_producer: str | None = None  # what it starts per producer: "thread", "process", ...
     error: BaseException | None = field(default=None, compare=False, repr=False)  # on import
 
     @property
@@ -280,7 +282,8 @@ def _load(name, origin, load):
                        problem=service.problem())
     doc = inspect.getdoc(module)
     return Variant(name, origin, model=module.MODEL, description=doc.splitlines()[0],
-                   run=module.run, service=service)
+                   run=module.run, service=service,
+                   per_producer=getattr(module, "PER_PRODUCER", None))
 
 
 def _service_of(module):
@@ -326,6 +329,11 @@ def _contract_problem(module):
     programs = getattr(module, "PROGRAMS", ())
     if not isinstance(programs, (tuple, list)) or not all(isinstance(p, str) for p in programs):
         return "its PROGRAMS is not a tuple of program names"
+    per_producer = getattr(module, "PER_PRODUCER", None)
+    if per_producer is not None and per_producer not in KINDS:
+        return (f"its PER_PRODUCER {per_producer!r} is not one of "
+                f"{', '.join(repr(kind) for kind in KINDS)} (or leave it out: nothing per "
+                "producer that the operating system counts)")
     model = getattr(module, "MODEL", None)
     if not isinstance(model, str) or not model.strip():
         return "it has no MODEL string naming its concurrency model"

@@ -44,8 +44,8 @@ import time
 from dataclasses import dataclass
 
 from harness import services
+from harness.limits import FILE_RESERVE, raise_open_files
 
-HEADROOM = 64  # file descriptors a process needs besides its connections (imports, pipes...)
 SETTLE = 0.05  # seconds for the server to see every connection's end before it is asked
 WARMUP_TRIPS, TRIPS = 100, 1_000  # round trips of the probe at one connection
 CPU_TRIPS = 3_000  # round trips of the probe for the CPU per round trip
@@ -70,13 +70,6 @@ class Count:
     waited: float = 0.0  # seconds the delayed replies waited in the server, in all
 
 
-def raise_open_files():
-    """Raise this process's soft limit of open files to its hard limit; return the soft one."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
 
 def room(workload, limit=None):
     """Why this process cannot open the connections of ``workload``, as a phrase, or ''.
@@ -87,7 +80,7 @@ def room(workload, limit=None):
     if not workload.sockets:
         return ""
     limit = limit or resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    needed = workload.producers + HEADROOM
+    needed = workload.producers + FILE_RESERVE
     if needed <= limit:
         return ""
     return (f"{workload.producers:,} connections need about {needed:,} open files, more than "
@@ -103,7 +96,7 @@ class Waits:
         self.metadata = dict(metadata or {})  # of the server, for every benchmark
         self.unread = {}  # producer -> bytes of replies left unread at the last close()
         if workload.sockets:
-            self.metadata["capqueue_nofile_limit"] = raise_open_files()
+            self.metadata["capqueue_nofile_limit"] = raise_open_files()[0]
 
     def open(self):
         """The keyword arguments of the next ``run``, made before the timer: {} for timer

@@ -93,6 +93,15 @@ a docstring
     (``("valgrind",)``). Where one is missing the variant is *unavailable*, with that
     reason, and the others still run, as for a library that is not installed.
 
+``PER_PRODUCER`` (optional)
+    What the variant starts for each producer that the operating system counts:
+    ``"thread"`` (an OS thread), ``"process"`` (a forked process) or ``"interpreter"`` (a
+    subinterpreter on a thread of its own). Leave it out for tasks, greenlets and
+    generators, which cost the OS nothing each. The harness compares it with this
+    machine's limits before it starts a run (``harness.limits``), so that a point past
+    them is reported as one that cannot run, with the reason, instead of crashing or
+    hanging at the 22,000th thread.
+
 Near twins. A variant that differs from a sibling only in how the model is started (another
 event loop, another backend) imports the sibling's workers and writes only its own ``run``:
 ``asyncio_uvloop`` runs ``asyncio``'s ``main`` on uvloop, ``anyio_trio`` runs

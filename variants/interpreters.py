@@ -49,6 +49,7 @@ import threading
 import concurrent.interpreters as interpreters
 
 MODEL = "interpreters"
+PER_PRODUCER = "interpreter"  # and a thread, per consumer too: the harness checks the room
 
 
 def produce(queue, source, io, stopping):

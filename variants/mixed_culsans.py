@@ -37,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 import culsans
 
 MODEL = "threads + asyncio"
+PER_PRODUCER = "thread"  # a thread of the pool: the harness checks the OS has room for them
 
 DONE = object()
 

@@ -29,6 +29,7 @@ import time
 from multiprocessing.connection import wait
 
 MODEL = "processes"
+PER_PRODUCER = "process"  # and per consumer: the harness checks the OS has room for them
 
 context = multiprocessing.get_context("fork")
 

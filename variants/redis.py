@@ -49,6 +49,7 @@ from multiprocessing.connection import wait
 import redis
 
 MODEL = "redis"
+PER_PRODUCER = "process"  # and per consumer: the harness checks the OS has room for them
 SERVICE = "redis"  # the server: the harness starts it (or finds yours) and passes its URL
 
 context = multiprocessing.get_context("fork")

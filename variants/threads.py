@@ -29,6 +29,7 @@ import threading
 import time
 
 MODEL = "threads"
+PER_PRODUCER = "thread"  # and per consumer: the harness checks the OS has room for them
 
 DONE = object()
 

@@ -25,6 +25,7 @@ import time
 from collections import deque
 
 MODEL = "threads"
+PER_PRODUCER = "thread"  # and per consumer: the harness checks the OS has room for them
 
 
 def asking(source, connection):

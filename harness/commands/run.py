@@ -60,15 +60,21 @@ def time_and_show(session, tasks, target, base, broken):
     print(f"checking {len(tasks)} variant(s) first, on "
           f"{measure.checked_workload(tasks[0].workload).describe()}", flush=True)
     passing = session.check(tasks)
-    failed = len(tasks) - len(passing) + broken
+    # a variant this machine cannot run on the workload is a result, not a failure
+    unrunnable = [session.cannot_run[t.name] for t in tasks if t.name in session.cannot_run]
+    failed = len(tasks) - len(passing) - len(unrunnable) + broken
     long = [t for t in passing if session.settings(t) != session.settings()]
     if long:
         print(f"settings for {', '.join(t.name for t in long)} (long runs): "
               f"{measure.format_settings(session.settings(long[0]), session.rounds)}")
     if not passing:
-        print("no variant passed its check: nothing was timed and no file was written")
+        none = ("no variant can run this workload here" if len(unrunnable) == len(tasks)
+                else "no variant passed its check")
+        print(f"{none}: nothing was timed and no file was written")
         return 1
     suite = base
+    for entry in unrunnable:
+        suite = results.add_cannot_run(suite, entry)
 
     def save(bench):
         nonlocal suite
@@ -77,7 +83,10 @@ def time_and_show(session, tasks, target, base, broken):
 
     benches = session.time(passing, save, progress=measure.progress_line(passing))
     print()
-    print_table(pyperf.BenchmarkSuite(benches))
+    shown = pyperf.BenchmarkSuite(benches)
+    for entry in unrunnable:
+        shown = results.add_cannot_run(shown, entry)
+    print_table(shown)
     print(f"\nsaved to {target}")
     return 1 if failed else 0
 

@@ -50,10 +50,12 @@ def run(args):
         if suite is None:
             print("\nnothing was timed and no file was written")
             return 1
-        print()
-        print(*report.sweep_table([suite]), sep="\n")
+        for part in report.render([suite]):  # the sweep's table, then any of memory, start-up
+            print()
+            print(*part, sep="\n")
         print(f"\nsaved to {target}")
         print(f"plots:    {sweep.draw(suite, target)}")
-        return 1 if failed else 0
+        timed = report.rows(suite)  # none when every point so far cannot run here
+        return 1 if failed or not timed else 0
 
     return measure.interruptible(NAME, target, body)
