@@ -11,11 +11,20 @@ rules, each proven to fail on a deliberately broken variant in ``tests/``:
 - ``run`` returns, within the time limit, without raising, and with nothing still running:
   no event after it returned, no thread, process or suspended greenlet left behind (a
   process in any session, even one whose parent has died: see ``harness.leftovers``);
+- a point past this machine's limits (``harness.limits``) is not run: its verdict says it
+  cannot run, and why; nor is one whose run ran out of threads, files, processes or
+  memory, which is a limit the prediction did not see, not a fault of the variant;
 - with ``--io``, each producer really waits: on average at least ``WAIT_SHARE`` of the wait
   between two items it takes (the ledger times every take; a model's timers may fire a
   little early, so the rule catches a missing wait, not an imprecise one). A wait shorter
   than ``WAIT_RESOLUTION`` is within the check's own cost per item: the verdict says it
-  was not proven.
+  was not proven;
+- with ``--io-kind socket``, each producer really asks: the delay server's count of its
+  requests equals the items it took, each request came after the reply to the one before,
+  and it read every reply (``harness.waits``). That holds at any ``--io``, 0 included.
+
+A variant that cannot run the workload (``Variant.cannot_run``: socket waits without a
+``connections`` parameter) is not started: its verdict says why, and is not a failure.
 
 With an injected failure the rules change: the injected error must come out of ``run``
 (alone, or inside an ``ExceptionGroup``) within ``SHUTDOWN_LIMIT`` seconds, and nothing may
@@ -51,8 +60,9 @@ from typing import NamedTuple
 import psutil
 
 from harness import instruments as ins
-from harness import leftovers
+from harness import leftovers, limits
 from harness.instruments import Ledger
+from harness.units import count
 from harness.units import exact_duration as format_duration
 
 SHUTDOWN_LIMIT = 2.0  # seconds from the injected failure to run() returning
@@ -86,13 +96,18 @@ class Verdict:
     shutdown_seconds: float | None = None
     notes: list = field(default_factory=list)  # worth knowing, not failures
     debug: str = ""  # tracebacks and the child's stderr, shown with --debug
+    cannot_run: str | None = None  # why this machine cannot run the point, in a sentence
+    producer_memory: list = field(default_factory=list)  # private bytes of each producer
+    # that ran in a process of its own, when its source ran out
 
     @property
     def ok(self):
-        return not self.problems
+        return not self.problems and self.cannot_run is None
 
     def detail(self):
         """What the check proved, or its first problem (and how many more there are)."""
+        if self.cannot_run is not None:
+            return f"cannot run: {self.cannot_run}"
         if self.ok and self.shutdown_seconds is not None:
             plural = "" if self.processed_after == 1 else "s"
             detail = (f"the failure came out of run(), nothing left running; shut down in "
@@ -106,9 +121,14 @@ class Verdict:
         extra = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         return f"{self.problems[0]}{extra}"
 
+    @property
+    def label(self):
+        """'ok', 'FAIL', or 'skip' for a variant that cannot run the workload."""
+        return "skip" if self.cannot_run is not None else "ok" if self.ok else "FAIL"
+
     def line(self, width=18):
         """One line for the user: the variant and its first problem, or what it proved."""
-        return f"{'ok' if self.ok else 'FAIL':5} {self.variant:{width}}  {self.detail()}"
+        return f"{self.label:5} {self.variant:{width}}  {self.detail()}"
 
 
 def check_variant(variant, workload, *, timeout=None, failure=None, python=None, cpu_loops=0):
@@ -118,6 +138,9 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
     ``python`` is the interpreter to check it with (the one to be timed), by default ours.
     ``cpu_loops`` is the calibrated count of the CPU work per item (``workload.cpu``).
     """
+    reason = variant.cannot_run(workload) or limits.cannot_run(variant, workload)
+    if reason:
+        return Verdict(variant.name, cannot_run=reason)  # predicted: nothing is started
     progress = None if timeout is not None else lambda: ledger.head[ins.SEQ]
     timeout = time_limit(workload) if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="capqueue-check-") as tmp:
@@ -141,6 +164,10 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
                 verdict.problems.append(
                     f"{len(strays)} process(es) the run started outlived the check process, "
                     f"which the check ended: {'; '.join(strays)}")
+            verdict.producer_memory = ledger.producer_memory()
+            if failure is None:  # the backstop: a limit the prediction did not see
+                verdict.cannot_run = next(filter(None, map(limits.ran_out, verdict.problems)),
+                                          None)
             return verdict
         finally:
             ledger.close()
@@ -304,9 +331,11 @@ def _judge(name, workload, ledger, report, status, stderr, ended, failure):
         verdict.seconds = report["seconds"]
         verdict.shutdown_seconds = report["shutdown_seconds"]
         problems.extend(_judge_ending(report, failure, verdict))
+    if not problems and failure is None and report is not None and workload.sockets:
+        problems.extend(_missed_round_trips(ledger, workload, report["sockets"]))
     if not problems and failure is None and workload.io:
         problems.extend(_missing_waits(ledger, workload))
-        if workload.io < WAIT_RESOLUTION:
+        if workload.io < WAIT_RESOLUTION and not workload.sockets:
             verdict.notes.append(f"waits under {format_duration(WAIT_RESOLUTION)} are not "
                                  "proven: the check's own cost per item is of that order")
     if not problems and failure is None:
@@ -327,6 +356,35 @@ def _missing_waits(ledger, workload):
             problems.append(f"producer {producer} took an item every {format_duration(waited)} "
                             f"on average, less than its I/O wait of "
                             f"{format_duration(workload.io)}: the wait is missing")
+    return problems
+
+
+def _missed_round_trips(ledger, workload, sockets):
+    """Producers whose round trips to the delay server do not match the items they took.
+
+    ``sockets`` is what the check process learnt after the run: the server's count for each
+    producer's connection (``waits.Count``'s fields, in order) and the bytes of replies
+    left unread in the connections the run did not close.
+    """
+    problems = []
+    for producer, (requests, pending, early, reset, *_) in enumerate(sockets["counts"]):
+        took = ledger.takes[producer]
+        unread = sockets["unread"].get(str(producer), 0)
+        if requests != took:
+            rule = "its socket wait is missing" if requests < took else "one per item is the rule"
+            problems.append(f"producer {producer} sent the delay server "
+                            f"{count(requests, 'request')} for the {count(took, 'item')} it "
+                            f"took: {rule}")
+        elif early:
+            problems.append(f"producer {producer} sent {early:,} of its "
+                            f"{count(requests, 'request')} before the reply to the previous "
+                            "one came: it did not wait for its replies")
+        elif pending or reset or unread:
+            left = (f"{pending:,} of its {count(requests, 'request')} unanswered" if pending
+                    else f"{unread:,} of its {count(requests, 'reply', 'replies')} unread"
+                    if unread else "replies unread")
+            problems.append(f"producer {producer} left {left} when its connection closed: it "
+                            "did not wait for its replies")
     return problems
 
 

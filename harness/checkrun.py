@@ -8,10 +8,11 @@ long shutdown took, which workers were left behind) as JSON. What the sources an
 is already in the ledger file.
 
 A variant's service (a server it needs, see ``harness.services``) is started before the run
-and stopped before the report is written; one that cannot be had ends this process with its
-reason as the last line of its stderr, which the parent reports. The parent kills this
-process's whole group when it gives up on it, and the service's server is in that group, so
-a hung run leaves no server.
+and stopped before the report is written, and so is the delay server of socket waits
+(``harness.waits``), whose counts of each producer's requests go into the report; one that
+cannot be had ends this process with its reason as the last line of its stderr, which the
+parent reports. The parent kills this process's whole group when it gives up on it, and the
+servers are in that group, so a hung run leaves no server.
 A ``latency`` run is the same, with the stamping instruments of ``harness.stamps`` (after
 ``--warmups`` plain runs), and its report also carries the metadata its benchmarks record.
 Processes the run itself left behind, once the service is stopped, are reported, then
@@ -31,8 +32,9 @@ import sys
 import threading
 import time
 import traceback
+from dataclasses import astuple
 
-from harness import leftovers
+from harness import leftovers, waits
 from harness.check import READY
 from harness.services import ServiceError
 from harness.instruments import (INJECTED_NS, InjectedFailure, Ledger, RecordedSink,
@@ -70,21 +72,22 @@ def main(argv=None):
     with contextlib.ExitStack() as stack:
         try:
             ready = stack.enter_context(variant.ready())
+            provided = stack.enter_context(waits.provided(workload))
         except ServiceError as exc:
             print(f"its service could not be had: {exc}", file=sys.stderr)
             return 3
         if os.environ.get(READY):  # the parent's time limit starts now
             open(os.environ[READY], "x").close()
         if args.mode == "trace":
-            trace(variant, ready.run, workload, args.cpu_loops)
+            trace(variant, ready.run, workload, args.cpu_loops, provided)
             return 0
         if args.mode == "latency":
             report = stamp(variant, ready, workload, Stamps(args.stamps, workload),
-                           args.cpu_loops, args.warmups, args.spin_rate)
+                           args.cpu_loops, args.warmups, args.spin_rate, provided)
         else:
             failure = (args.fail_in, args.fail_at) if args.fail_in else None
             ledger = Ledger(args.ledger, workload, failure)
-            report = check(ready.run, workload, ledger, args.cpu_loops)
+            report = check(ready.run, workload, ledger, args.cpu_loops, provided)
     processes = leftovers.descendants()  # the run's own: its service is stopped by now
     report["processes_left"] = [leftovers.describe(p) for p in processes]
     if report["threads_left"] or processes or report["greenlets_left"]:
@@ -102,30 +105,38 @@ def main(argv=None):
     os._exit(0)
 
 
-def trace(variant, run, workload, cpu_loops=0):
+def trace(variant, run, workload, cpu_loops=0, provided=None):
     """Run once with printing instruments; a narrating variant tells its own story.
 
-    ``run`` is the variant's run, ready to call (``Variant.ready``).
+    ``run`` is the variant's run, ready to call (``Variant.ready``); ``provided``, the
+    workload's waits (``harness.waits``).
     """
     narrates = variant.narrates
     sources = [TracedSource(p, items, quiet=narrates) for p, items in enumerate(workload.ranges())]
     sinks = [TracedSink(c, workload.consumers > 1, cpu_loops) for c in range(workload.consumers)]
     story = {"say": print} if narrates else {}
-    run(sources, sinks, workload.capacity, io=workload.io, **story)
+    given = provided.open() if provided else {}
+    try:
+        run(sources, sinks, workload.capacity, io=workload.io, **story, **given)
+    finally:
+        if provided:
+            provided.close(given)
 
 
-def check(run, workload, ledger, cpu_loops=0):
+def check(run, workload, ledger, cpu_loops=0, provided=None):
     """Run once with recording instruments; return what was seen of the run as a whole.
 
-    ``run`` is the variant's run, ready to call (``Variant.ready``).
+    ``run`` is the variant's run, ready to call (``Variant.ready``); ``provided``, the
+    workload's waits (``harness.waits``), whose connections it is given for socket waits.
     """
     sources = [RecordedSource(ledger, p, items) for p, items in enumerate(workload.ranges())]
     sinks = [RecordedSink(ledger, c, cpu_loops) for c in range(workload.consumers)]
+    given = provided.open() if provided else {}
     error = returned = None
     before = set(threading.enumerate())  # a service's own threads (Ray's) are not the run's
     started = time.perf_counter()
     try:
-        returned = run(sources, sinks, workload.capacity, io=workload.io)
+        returned = run(sources, sinks, workload.capacity, io=workload.io, **given)
     except BaseException as exc:  # noqa: B036 - a variant may raise anything, even SystemExit
         error = exc
     finally:
@@ -133,6 +144,13 @@ def check(run, workload, ledger, cpu_loops=0):
     returned_ns = time.monotonic_ns()
     seconds = time.perf_counter() - started
     injected_ns = ledger.head[INJECTED_NS]
+    sockets = None
+    if given:
+        provided.close(given)
+        counts = provided.counts(settle=True)
+        sockets = {"counts": [astuple(counts.get(p, waits.Count()))
+                              for p in range(workload.producers)],
+                   "unread": provided.unread}
     return {
         "seconds": seconds,
         "error": describe(error),
@@ -141,15 +159,18 @@ def check(run, workload, ledger, cpu_loops=0):
         "threads_left": threads_left(before),
         "processes_left": [],  # filled in by main() once the service is stopped
         "greenlets_left": greenlets_left(),
+        "sockets": sockets,  # for socket waits: what the delay server saw of each producer
     }
 
 
-def stamp(variant, ready, workload, stamps, cpu_loops=0, warmups=0, spin_rate=0.0):
+def stamp(variant, ready, workload, stamps, cpu_loops=0, warmups=0, spin_rate=0.0,
+          provided=None):
     """Run ``warmups`` plain runs, then one stamped run; return what ``check`` returns, and
     the metadata the run's benchmarks record (``metadata``).
 
     ``ready`` is the variant's ``Variant.ready``; the warm-ups use a timed run's sources
-    and sinks, so that the stamped run is not a fresh process's first.
+    and sinks, so that the stamped run is not a fresh process's first. ``provided``, the
+    workload's waits, gives every run connections of its own for socket waits.
     """
     from harness import measure  # the metadata every benchmark records: only for this mode
     from harness.instruments import timed_sinks
@@ -160,12 +181,22 @@ def stamp(variant, ready, workload, stamps, cpu_loops=0, warmups=0, spin_rate=0.
     try:
         for _ in range(warmups):
             sinks, _ = timed_sinks(workload.consumers, cpu_loops)
-            ready.run(workload.ranges(), sinks, workload.capacity, io=workload.io)
+            given = provided.open() if provided else {}
+            try:
+                ready.run(workload.ranges(), sinks, workload.capacity, io=workload.io, **given)
+            finally:
+                if given:
+                    provided.close(given)
         sources = [StampedSource(stamps, p, items) for p, items in enumerate(workload.ranges())]
         sinks = [StampedSink(stamps, c, cpu_loops) for c in range(workload.consumers)]
+        given = provided.open() if provided else {}
         started = time.perf_counter()
-        returned = ready.run(sources, sinks, workload.capacity, io=workload.io)
-        seconds = time.perf_counter() - started
+        try:
+            returned = ready.run(sources, sinks, workload.capacity, io=workload.io, **given)
+        finally:
+            seconds = time.perf_counter() - started
+            if given:
+                provided.close(given)
     except BaseException as exc:  # noqa: B036 - a variant may raise anything
         error = exc
     return {

@@ -33,7 +33,7 @@ def main(argv=None):
             cause = exc.__cause__
             print(error_text(cause) if cause else "".join(traceback.format_exception(exc)),
                   end="", file=sys.stderr)
-        text = f"--{exc.field} {exc.rule}" if isinstance(exc, WorkloadError) else str(exc)
+        text = f"--{exc.field.replace('_', '-')} {exc.rule}" if isinstance(exc, WorkloadError) else str(exc)
         print(f"capqueue: {text}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

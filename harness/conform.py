@@ -6,8 +6,10 @@ io)``) and every case of the battery below passes its check (``harness.check``):
 
 - ``SHAPES``: the workloads the study uses, small and odd ones included (capacity 1, more
   consumers than items, no items at all), and work per item (an I/O wait at each producer,
-  CPU work at each consumer); each must be done exactly, in order, within the cap, with the
-  waits really waited and nothing left running;
+  a timer or a round trip over a socket, and CPU work at each consumer); each must be done
+  exactly, in order, within the cap, with the waits really waited and nothing left running.
+  A variant whose ``run`` takes no ``connections`` cannot run socket waits: that case is
+  reported as such, and does not count against it;
 - ``FAILURES``: a sink, then a source, raising at the first, the middle and the last item,
   with one producer and one consumer and with several of each; the error must come out of
   ``run()`` within 2 seconds and every other worker must stop.
@@ -43,6 +45,8 @@ SHAPES = {
     "cpu-work": Workload(items=200, capacity=5, consumers=2, cpu=0.00002),
     "io-and-cpu-2x2": Workload(items=30, capacity=1, producers=2, consumers=2, io=0.001,
                                cpu=0.00002),
+    "socket-wait": Workload(items=20, capacity=2, producers=3, consumers=2, io=0.001,
+                            io_kind="socket"),
 }
 
 TOPOLOGIES = {  # where failures are injected: alone, and among several of each
@@ -70,6 +74,8 @@ class Case:
         """Check ``variant`` on this case; return the ``harness.check.Verdict``."""
         verdict = check_variant(variant, self.workload, failure=self.failure, timeout=timeout,
                                 cpu_loops=CPU_LOOPS if self.workload.cpu else 0)
+        if verdict.cannot_run is not None:
+            return verdict
         if verdict.ok and self.failure is None and verdict.processed != self.workload.total:
             verdict.problems.append(f"processed {verdict.processed:,} items, not "
                                     f"{self.workload.total:,}")
@@ -85,14 +91,16 @@ class Case:
         for f in fields(Workload):
             value = getattr(self.workload, f.name)
             if value != getattr(default, f.name):
-                words += [f"--{f.name}", _option(value)]
+                words += [f"--{f.name.replace('_', '-')}", _option(value)]
         if self.failure:
             words += ["--fail-in", self.failure[0], "--fail-at", str(self.failure[1])]
         return shlex.join(words)
 
 
 def _option(value):
-    """A workload value as an option's argument: 200, 1ms, 20us."""
+    """A workload value as an option's argument: 200, 1ms, 20us, socket."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, int):
         return str(value)
     for unit, scale in (("s", 1.0), ("ms", 1e-3)):
@@ -102,6 +110,8 @@ def _option(value):
 
 
 def _shape_rule(workload):
+    if workload.sockets:
+        return "waits on its socket"
     if workload.io:
         return "waits its I/O"
     return "does the task"
@@ -124,24 +134,27 @@ def conform(variant, *, out=sys.stdout, timeout=None, debug=None, jobs=1):
           f"{len(CASES) + 1} checks", file=out, flush=True)
     print(f"{'ok':5} {'is a variant':{rule_width}}  {'module':{width}}  a docstring, MODEL "
           f"{variant.model!r}, def run(sources, sinks, capacity, io)", file=out, flush=True)
-    failed = []
+    failed, skipped = [], []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         verdicts = pool.map(lambda case: case.check(variant, timeout=timeout), CASES)
         for case, verdict in zip(CASES, verdicts):
-            status = "ok" if verdict.ok else "FAIL"
-            print(f"{status:5} {case.rule:{rule_width}}  {case.id:{width}}  {verdict.detail()}",
-                  file=out, flush=True)
-            if not verdict.ok:
+            print(f"{verdict.label:5} {case.rule:{rule_width}}  {case.id:{width}}  "
+                  f"{verdict.detail()}", file=out, flush=True)
+            if verdict.cannot_run is not None:
+                skipped.append(case)
+            elif not verdict.ok:
                 failed.append(case)
                 print(f"{'':5} {'':{rule_width}}  again: {case.command(variant)}", file=out,
                       flush=True)
                 if debug:
                     print(f"--- {variant.name}, {case.id}:", *verdict.problems, verdict.debug,
                           sep="\n", file=debug)
+    ran = len(CASES) + 1 - len(skipped)
+    unrun = (f", {len(skipped)} it cannot run ({', '.join(case.id for case in skipped)})"
+             if skipped else "")
     if failed:
-        print(f"verdict: {variant.name} does NOT conform: {len(failed)} of {len(CASES) + 1} "
-              f"checks failed ({', '.join(case.id for case in failed)})", file=out)
+        print(f"verdict: {variant.name} does NOT conform: {len(failed)} of {ran} checks failed "
+              f"({', '.join(case.id for case in failed)}){unrun}", file=out)
     else:
-        print(f"verdict: {variant.name} conforms: all {len(CASES) + 1} checks passed",
-              file=out)
+        print(f"verdict: {variant.name} conforms: all {ran} checks passed{unrun}", file=out)
     return not failed

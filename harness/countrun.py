@@ -6,8 +6,9 @@ one more run: of no items without calling ``run()`` on them (``--measure 0 --cal
 base), of no items calling it (``--measure 0 --call 1``), or of the workload's items
 (``--measure N --call 1``). Everything but that call and its size is the same in these
 processes, so the differences between their instruction counts are the call alone.
-The runs are timed runs in all but the timer: plain ``range`` sources from
-``Workload.ranges()``, the sinks of ``harness.instruments.timed_sinks``.
+The runs are timed runs in all but the timer: the sources of
+``harness.instruments.timed_sources`` (the ranges of ``Workload.ranges()``, each noting its
+producer's first take) and the sinks of ``harness.instruments.timed_sinks``.
 
 It imports only what a run needs (no pyperf), so that valgrind's slow start-up stays
 short; whatever it imports is counted in every process alike and cancels out.
@@ -18,7 +19,7 @@ import os
 import sys
 from dataclasses import replace
 
-from harness.instruments import timed_sinks
+from harness.instruments import timed_sinks, timed_sources
 from harness.registry import find
 from harness.workload import Workload
 
@@ -84,9 +85,9 @@ def run_once(run, workload, cpu_loops, call=True):
     that the differences of counts hold the call alone (give or take the few hundred
     instructions of ``finals`` and of the final check with one item more).
     """
-    sources = workload.ranges()
+    sources, _ = timed_sources(workload)
     sinks, lasts = timed_sinks(workload.consumers, cpu_loops)
-    finals = {r[-1] for r in sources if r}
+    finals = {r[-1] for r in workload.ranges() if r}
     if call:
         run(sources, sinks, workload.capacity, io=workload.io)
     if workload.consumers == 1 and lasts[0] and lasts[0][0] not in finals:

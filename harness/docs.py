@@ -210,7 +210,7 @@ def _parser(kind):
         parser.add_argument("--variants", type=lambda text: text.split(","))
     if kind == "report":
         parser.add_argument("--drop", action="append", default=[])
-        parser.add_argument("--only", choices=("sweep", "split"))
+        parser.add_argument("--only", choices=("sweep", "split", "memory", "startup"))
         parser.add_argument("--where", action="append", default=[])
     if kind == "plot":
         parser.add_argument("-o", dest="stem", required=True)

@@ -3,9 +3,11 @@
 A variant only ever sees iterables (one per producer) and callables (one per consumer). The
 harness decides what they do, and so learns what the variant did without touching it:
 
-- timed runs get ``range`` objects and the bound ``append`` of a ``deque(maxlen=1)``: the
-  least that still takes an item, nothing extra per item, and flat memory at any size
-  (with ``--cpu``, a ``WorkingSink`` that does the CPU work first);
+- timed runs get ``range`` objects (each behind a ``TimedSource``, which notes when its
+  producer first takes from it and then hands over the range's own iterator) and the bound
+  ``append`` of a ``deque(maxlen=1)``: the least that still takes an item, nothing extra
+  per item, and flat memory at any size (with ``--cpu``, a ``WorkingSink`` that does the
+  CPU work first);
 - check runs get ``RecordedSource`` and ``RecordedSink``, which write every event into a
   ``Ledger`` shared by all the processes of the run;
 - trace runs get ``TracedSource`` and ``TracedSink``, which print the events as they happen;
@@ -34,6 +36,7 @@ import sys
 import threading
 import time
 from collections import deque
+from time import perf_counter
 
 # Kinds of problem the ledger can see while the run goes on (0 means none so far).
 OVER_CAPACITY, UNKNOWN_ITEM, NOT_TAKEN, DUPLICATE, REORDERED, AFTER_RETURN = range(1, 7)
@@ -107,6 +110,51 @@ class WorkingSink:
         self.keep(item)
 
 
+class TimedSource:
+    """A timed producer's source: notes when its producer first takes from it, and costs
+    nothing per item.
+
+    ``iter()`` on it (a producer's ``for`` does that once, at its first take) writes the
+    time into its slot of ``stamps`` and returns the range's own iterator, so that every
+    item comes straight from the range, in C, as from a bare ``range``. The stamps live in
+    an anonymous shared mapping made before the run, so that a producer forked into a
+    process of its own records into the parent's copy too (``perf_counter`` is the same
+    monotonic clock in every process). Pickled, into a subinterpreter or a spawned
+    process, it crosses as its plain range: the run is the same, the time is not recorded.
+    """
+
+    __slots__ = ("items", "stamps", "index")
+
+    def __init__(self, items, stamps, index):
+        self.items, self.stamps, self.index = items, stamps, index
+
+    def __iter__(self):
+        self.stamps[self.index] = perf_counter()
+        return iter(self.items)
+
+    def __reduce__(self):
+        return range, (self.items.start, self.items.stop, self.items.step)
+
+
+def timed_sources(workload):
+    """The sources of a timed run, and the stamps their first takes write (0.0 until then).
+
+    Made outside the timer: one ``TimedSource`` per producer around ``Workload.ranges()``.
+    """
+    count = max(workload.producers, 1)
+    stamps = memoryview(mmap.mmap(-1, 8 * count)).cast("d")  # shared with forked children
+    return [TimedSource(items, stamps, p) for p, items in enumerate(workload.ranges())], stamps
+
+
+def first_takes(stamps, started):
+    """Seconds from ``started`` to the last producer's first take, and to the median one's;
+    (None, None) if some producer's take was not recorded."""
+    taken = sorted(stamps)
+    if not taken or taken[0] == 0.0:
+        return None, None
+    return taken[-1] - started, taken[(len(taken) - 1) // 2] - started
+
+
 def timed_sinks(consumers, loops=0):
     """Sinks for a timed run, and the deques that keep each consumer's last item.
 
@@ -155,7 +203,8 @@ class Ledger:
                 ("exhausted", p),  # 1 once a producer found its source empty
                 ("first_take_ns", p), ("last_take_ns", p),  # when, to see the I/O waits
                 ("last", c * p),  # per consumer and producer: index + 1 of its last item
-                ("per_consumer", c))  # items each consumer processed
+                ("per_consumer", c),  # items each consumer processed
+                ("private", p))  # of a producer in a process of its own: its private memory
 
     @staticmethod
     def _size(workload):
@@ -167,6 +216,7 @@ class Ledger:
         self._file = open(self.path, "r+b")  # noqa: SIM115 - kept open for the flock
         self._mmap = mmap.mmap(self._file.fileno(), self._size(w))
         self._pid = os.getpid()
+        self._home = self._pid  # the process that opened it: a fork keeps it, a pickle not
         self._thread_lock = threading.Lock()
         self._views = []
         at = 0
@@ -217,7 +267,13 @@ class Ledger:
             self._inject("source", item)
 
     def ran_out(self, producer):
-        """Producer ``producer`` found its source exhausted: its last item is in the queue."""
+        """Producer ``producer`` found its source exhausted: its last item is in the queue.
+
+        A producer forked into a process of its own also notes the private memory of that
+        process now, when its work is done (see ``producer_memory``).
+        """
+        if os.getpid() != self._home:
+            self.private[producer] = private_memory()
         with self.lock():
             self._next(P_PRODUCER, producer, 0)
             if self.takes[producer] and not self.exhausted[producer]:
@@ -292,6 +348,11 @@ class Ledger:
             return None
         return (self.last_take_ns[producer] - self.first_take_ns[producer]) / 1e9 / (takes - 1)
 
+    def producer_memory(self):
+        """The private memory of each producer that ran in a process of its own, in bytes,
+        as it was when the producer's source ran out: its share of one more producer."""
+        return [size for size in self.private if size]
+
     def first_missing(self):
         """The first item no sink was called with, or None."""
         at = bytes(self.seen).find(0)
@@ -303,6 +364,20 @@ class Ledger:
             view.release()
         self._mmap.close()
         self._file.close()
+
+
+def private_memory():
+    """The private memory of this process, in bytes (Private_Clean + Private_Dirty of
+    /proc/self/smaps_rollup: the pages no other process shares); 0 off Linux."""
+    total = 0
+    try:
+        with open("/proc/self/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith((b"Private_Clean:", b"Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return total
 
 
 class RecordedSource:

@@ -25,7 +25,10 @@ splits the two (``make scale`` makes such runs). The timer excludes making the s
 (``range`` objects) and the sinks, and starting a server a variant needs (its service,
 such as the ``redis`` variant's redis-server, see ``harness.services``): that is started
 once per worker process, before pyperf times anything, as a deployed broker is already
-running, and every benchmark records which server answered.
+running, and every benchmark records which server answered. With socket waits the delay
+server is started the same way, and each run's connections are opened before its timer
+starts and cleaned up after it stops (``harness.waits``); closing its socket is each
+producer's own business, inside the timer.
 
 Beside wall time, every timed run records the resources it used (``getrusage`` of the
 worker and of its waited-for children, so every thread and child process of the run):
@@ -35,20 +38,54 @@ service whose processes do the run's work out of ``getrusage``'s sight (a Ray cl
 workers, which no process of ours waits for) counts them itself (``Running.usage``, read
 before and after each timed call, outside the timer); where it cannot (the reader's own
 cluster), no CPU time or switches are recorded, and tables show them as not measured.
+They reach the results through a pyperf hook (``UsageHook``) as metadata of each run.
+
+Memory, per run. pyperf's own ``mem_max_rss`` is the worker's ``ru_maxrss``, the peak of its
+whole life; and on Linux a process started by vfork and exec (as pyperf starts its workers)
+begins with its parent's peak, so that figure is the capqueue parent's (some 47 MiB for
+every model) unless the run itself goes higher. So each timed run is measured on its own,
+outside the timer and outside the CPU count: the worker's resident memory just before it
+(``VmRSS``), then ``5`` written to ``/proc/self/clear_refs``, which resets the worker's
+high-water mark to that (Linux 4.0 and later, no privilege), and the mark just after
+(``VmHWM``): the peak of the process that ran the workload, during the run. The largest
+over a pyperf run's values is ``capqueue_peak_rss``, and the worker's resident memory
+before its first run (its imports, the variant, pyperf) is ``capqueue_base_rss``, both in
+bytes. For a variant whose workers are processes of their own (its ``PER_PRODUCER`` is
+``"process"``), the peak is its parent's alone: each child's memory is its own, and
+shared with the parent page by page until written, so no single figure of one process
+says it. What one more producer process costs is measured in the check instead, which is
+not timed: each forked producer, when its source runs out, reads its own private memory
+(the pages it no longer shares, ``/proc/self/smaps_rollup``), and the median over the
+producers goes with the benchmark as ``capqueue_producer_private_rss`` (the consumers'
+processes are not counted).
+
+Start-up, per run. The sources of a timed run note when their producer first takes from
+them (``harness.instruments.TimedSource``, nothing per item), so the seconds from calling
+``run()`` to the last producer's first take (``capqueue_startup_s``) and to the median
+producer's (``capqueue_startup_median_s``) are the time a model takes to start its P
+producers, means over a pyperf run's values. For a model that runs its producers one after
+another (no scheduler) the last one starts when the others are done: the median says so.
+Where a run's waits are on sockets, the seconds its connections took to open (outside the
+timer) belong in ``capqueue_connect_s`` (``report.CONNECT``), per run, beside these: the
+tables show them with the start-up.
 """
 
 import importlib.metadata
 import os
+import platform
 import resource
 import signal
+import socket
+import statistics
+import struct
 import subprocess
 import sys
 import sysconfig
 import time
 from dataclasses import dataclass, replace
 
-from harness import check, results, services, units
-from harness.instruments import calibrate, loops_for, timed_sinks
+from harness import check, limits, results, services, units, waits
+from harness.instruments import calibrate, first_takes, loops_for, timed_sinks, timed_sources
 from harness.options import UsageError
 from harness.pyperf_runner import Runner
 from harness.registry import find
@@ -81,6 +118,11 @@ USAGE_KEYS = ("capqueue_user_s", "capqueue_system_s", "capqueue_voluntary_switch
 _used = [0.0] * len(USAGE_KEYS)  # this worker's totals since the hook last reset them
 _used_items = [0]
 _service_usage = [None]  # the service's Running.usage, for processes getrusage cannot see
+_server_used = [0.0]  # CPU seconds of the delay server during the timed runs (socket waits)
+SERVER_KEY = "capqueue_delay_server_cpu_s"  # that, per item, as run metadata
+_peak = [0]  # the largest VmHWM of a timed run since the hook last reset it, bytes
+_base = [0]  # VmRSS before this worker's first timed run, bytes (0 until then)
+_startups = []  # (last, median) first take of each timed run since the hook's reset
 
 
 def _usage():
@@ -96,30 +138,75 @@ def _usage():
     return None if more is None else tuple(a + b for a, b in zip(used, more))
 
 
-def time_variant(loops, run, workload, cpu_loops):
-    """pyperf time function: run the workload ``loops`` times; return the seconds in ``run``."""
+def _memory(field):
+    """A field of this process's /proc status in bytes (VmRSS, VmHWM); 0 off Linux."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _reset_peak():
+    """Reset this process's high-water mark of resident memory to what it holds now."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        pass  # not Linux 4.0 or later: the mark is then the process's peak so far
+
+
+def time_variant(loops, run, workload, cpu_loops, provided=None):
+    """pyperf time function: run the workload ``loops`` times; return the seconds in ``run``.
+
+    ``provided`` is the workload's waits (``harness.waits``): for socket waits, each run's
+    connections are made before its timer starts and cleaned up after it stops.
+    """
     timer = time.perf_counter
     capacity, consumers, io = workload.capacity, workload.consumers, workload.io
     final_items = {r[-1] for r in workload.ranges() if r}
     total = 0.0
     for _ in range(loops):
-        sources = workload.ranges()
+        sources, stamps = timed_sources(workload)
         sinks, lasts = timed_sinks(consumers, cpu_loops)
+        given = provided.open() if provided else {}  # {} for timer waits
+        server = provided.server_cpu() if given else 0.0
+        resident = _memory(b"VmRSS:")
+        _base[0] = _base[0] or resident
+        _reset_peak()
         before = _usage()
         started = timer()
-        run(sources, sinks, capacity, io=io)
+        run(sources, sinks, capacity, io=io, **given)
         total += timer() - started
         after = _usage()
+        _peak[0] = max(_peak[0], _memory(b"VmHWM:"))
+        _startups.append(first_takes(stamps, started))
         if before is not None and after is not None:
             for index, (a, b) in enumerate(zip(before, after)):
                 _used[index] += b - a
             _used_items[0] += workload.total
+        if given:
+            _after_socket_run(provided, given, workload, server)
         # With one consumer its last item is some producer's final item: a cheap guard, out
         # of the timer, that the timed run did finish the job (the check proved the rest).
         # A consumer in another process appends to its own copy of the deque, not to ours.
         if consumers == 1 and lasts[0] and lasts[0][0] not in final_items:
             raise RuntimeError(f"timed run ended on {list(lasts[0])}, not on a final item")
     return total
+
+
+def _after_socket_run(provided, given, workload, server):
+    """After a timed run with socket waits, out of its timer: clean up its connections, add
+    the delay server's CPU to the totals, and check (cheaply) that every item asked."""
+    _server_used[0] += provided.server_cpu() - server
+    provided.close(given)
+    asked = sum(count.requests for count in provided.counts().values())
+    if asked != workload.total:
+        raise RuntimeError(f"timed run asked the delay server {asked:,} times for "
+                           f"{workload.total:,} items")
 
 
 class UsageHook:
@@ -132,6 +219,9 @@ class UsageHook:
     def __init__(self):
         _used[:] = [0.0] * len(USAGE_KEYS)
         _used_items[0] = 0
+        _server_used[0] = 0.0
+        _peak[0] = 0
+        _startups.clear()
 
     def __enter__(self):
         return self
@@ -143,6 +233,16 @@ class UsageHook:
         if _used_items[0]:
             for key, used in zip(USAGE_KEYS, _used):
                 metadata[key] = used / _used_items[0]
+            if _server_used[0]:
+                metadata[SERVER_KEY] = _server_used[0] / _used_items[0]
+        if _peak[0]:
+            metadata["capqueue_peak_rss"] = _peak[0]
+            metadata["capqueue_base_rss"] = _base[0]
+        recorded = [taken for taken in _startups if taken[0] is not None]
+        if recorded and len(recorded) == len(_startups):
+            metadata["capqueue_startup_s"] = sum(last for last, _ in recorded) / len(recorded)
+            metadata["capqueue_startup_median_s"] = (sum(median for _, median in recorded)
+                                                     / len(recorded))
 
 
 def worker_arguments(parser):
@@ -161,13 +261,16 @@ def worker_main(args):
     that parsed them (``args.runner``)."""
     variant = find(args.variant, args.variant_path)
     workload = Workload.from_args(args)
-    with variant.ready() as ready:  # a server the variant needs starts here, outside the timer
+    limits.raise_open_files()  # as the check did: the same limits for the same run
+    # The servers start here, outside the timer: the variant's, and for socket waits the
+    # delay server, whose costs the ideal needs are measured once it runs.
+    with variant.ready() as ready, waits.provided(workload) as provided:
         _service_usage[0] = ready.usage
         args.runner.bench_worker_task(
             args.task_name, time_variant, ready.run, workload, args.cpu_loops,
-            inner_loops=workload.total,
+            provided if workload.sockets else None, inner_loops=workload.total,
             metadata={**metadata(variant, workload, args.cpu_loops, args.spin_rate),
-                      **ready.metadata})
+                      **ready.metadata, **provided.metadata, **provided.measure()})
     return 0
 
 
@@ -181,7 +284,10 @@ def metadata(variant, workload, cpu_loops, spin_rate):
         "capqueue_timer": TIMER_NOTE,
         "capqueue_libraries": libraries(),
         **workload.as_metadata(),
+        **limits.metadata(),
     }
+    if variant.per_producer:
+        meta["capqueue_per_producer"] = variant.per_producer
     meta["capqueue_models_imported"] = " ".join(imported_models()) or "none"
     meta["capqueue_python"] = python_name()
     meta["capqueue_python_build"] = sysconfig.get_config_var("CONFIG_ARGS") or "unknown"
@@ -191,6 +297,44 @@ def metadata(variant, workload, cpu_loops, spin_rate):
     if gil is not None:  # a free-threaded build: is the GIL really off, now the variant is in?
         meta["capqueue_gil_enabled"] = int(gil())
     return meta
+
+
+def cannot_run_entry(task, reason, python=None):
+    """What a results file keeps of a task this machine cannot run (see
+    ``harness.results``): what its benchmark's metadata would say of the variant, the
+    workload and the machine, and the reason (``capqueue_cannot_run``)."""
+    variant = task.variant
+    entry = {
+        "name": task.name,
+        "capqueue_variant": variant.name,
+        "capqueue_model": variant.model,
+        "capqueue_description": variant.description,
+        **task.workload.as_metadata(),
+        results.CANNOT_RUN: reason,
+        "capqueue_python": python_name(),
+        "python_implementation": sys.implementation.name,
+        "python_version": f"{platform.python_version()} ({struct.calcsize('P') * 8}-bit)",
+        "hostname": socket.gethostname(),
+        "cpu_count": os.cpu_count() or 1,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        **limits.metadata(),
+    }
+    if variant.per_producer:
+        entry["capqueue_per_producer"] = variant.per_producer
+    if python and python != sys.executable:  # the interpreter that would have run it
+        del entry["python_version"]
+        asked = subprocess.run([python, "-c", "from harness.measure import python_name; "
+                                "print(python_name())"], capture_output=True, text=True)
+        entry["capqueue_python"] = asked.stdout.strip() or "?"
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    entry["cpu_model_name"] = line.partition(":")[2].strip()
+                    break
+    except OSError:
+        pass
+    return entry
 
 
 def python_name():
@@ -264,6 +408,8 @@ class Session:
         self._forward = []  # the options of the benchmark being timed, for pyperf's workers
         self._loops = {}  # task name -> loops found by pyperf's calibration in its first slice
         self._checked = {}  # task name -> seconds its checked run took
+        self.cannot_run = {}  # task name -> its entry (cannot_run_entry): why it cannot run
+        self._producer_memory = {}  # task name -> median private bytes of a producer process
         # Workers start as ``python -m harness worker`` plus the options in _forward.
         self.runner = Runner(parser, "worker", forward=lambda: self._forward, **defaults)
         self.rounds, self.timeout, self.spin_rate, self.out = 1, None, None, sys.stdout
@@ -311,17 +457,30 @@ class Session:
 
     def check(self, tasks):
         """Check each task's variant on its workload (at most CHECK_ITEMS big), one line
-        each; return the tasks that pass."""
+        each; return the tasks that pass.
+
+        A task this machine cannot run (predicted from its limits, or seen in its check:
+        ``harness.limits``) is neither a pass nor a failure: what to record of it is kept in
+        ``cannot_run`` (``cannot_run_entry``), for the command to save with its results.
+        """
         passing = []
         width = max((len(t.variant.name) for t in tasks), default=0)
         for task in tasks:
             workload = checked_workload(task.workload)
-            verdict = check.check_variant(task.variant, workload, timeout=self.timeout,
-                                          python=self.python,
-                                          cpu_loops=self.cpu_loops(workload))
+            reason = limits.cannot_run(task.variant, task.workload)  # at the timed size
+            verdict = check.Verdict(task.variant.name, cannot_run=reason) if reason else \
+                check.check_variant(task.variant, workload, timeout=self.timeout,
+                                    python=self.python, cpu_loops=self.cpu_loops(workload))
             print(verdict.line(width), file=self.out, flush=True)
+            if verdict.cannot_run is not None:
+                self.cannot_run[task.name] = cannot_run_entry(task, verdict.cannot_run,
+                                                              self.python)
+                continue
             self._checked[task.name] = verdict.seconds * task.workload.items / max(
                 workload.items, 1)
+            if verdict.producer_memory:  # its producers are processes: what each one holds
+                self._producer_memory[task.name] = int(statistics.median(
+                    verdict.producer_memory))
             if verdict.ok:
                 passing.append(task)
         return passing
@@ -384,6 +543,9 @@ class Session:
         bench = self.runner.bench(name, time_variant, settings=chosen, silent=True)
         bench = results.renamed(bench, task.name)
         self._loops.setdefault(task.name, results.loops_of(bench))
+        if task.name in self._producer_memory:
+            bench = results.with_metadata(bench, {
+                "capqueue_producer_private_rss": self._producer_memory[task.name]})
         return bench
 
 

@@ -11,6 +11,7 @@ changes a plot only when its results change.
 """
 
 import dataclasses
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
 from harness import report, results, units
+from harness.units import count
 from harness.workload import Workload
 
 # Everything that could vary between runs or machines is pinned here (matplotlib itself is
@@ -45,6 +47,9 @@ def _points(suites, variants):
     found = report.points(suites)
     if not found:
         raise results.ResultsError("nothing to plot: the files hold no capqueue benchmarks")
+    if not any(p.rows for p in found):
+        raise results.ResultsError("nothing to plot: no variant was measured at any point "
+                                   "(each one cannot run here)")
     if variants:
         names = {r.variant for p in found for r in p.rows}
         missing = [name for name in variants if name not in names]
@@ -66,12 +71,15 @@ def _one_field(found):
 def _series(found, field, value):
     """variant -> [(x, value(row))], variants in the order of the last point's costs.
 
-    A point a variant lacks (it failed its check there) is NaN, so that its line breaks
-    instead of joining the points on either side as if it had been measured between them.
+    A point a variant lacks (it failed its check there, or cannot run there) is NaN, so that
+    its line breaks instead of joining the points on either side as if it had been measured
+    between them. A variant that cannot run at any point has a series of NaN alone, so that
+    it keeps its colour for its crosses (``_unrunnable``).
     """
     found = sorted(found, key=lambda p: getattr(p.workload, field))
     names = list(dict.fromkeys([r.variant for r in found[-1].rows]
-                               + [r.variant for p in found for r in p.rows]))
+                               + [r.variant for p in found for r in p.rows]
+                               + [r.variant for p in found for r in p.cannot_run]))
     series = {name: [] for name in names}
     for point in found:
         here = {row.variant: row for row in point.rows}
@@ -82,15 +90,62 @@ def _series(found, field, value):
     return series
 
 
-def _lines(axes, series):
-    colors = matplotlib.colormaps["tab10"].colors
+def _color(index):
+    return matplotlib.colormaps["tab10"].colors[index % 10]
+
+
+def _lines(axes, series, errors=None):
+    """A line per series; with ``errors`` (variant -> [half width or None per point]),
+    each point with its error bar."""
     for index, (name, points) in enumerate(series.items()):
         xs, ys = zip(*points)
         # ten colours, then the same colours dashed; seven markers, so that two lines of
         # one colour never share a marker either
-        axes.plot(xs, ys, marker="osD^v<>"[index % 7], color=colors[index % 10],
-                  linestyle="-" if index < 10 else "--", linewidth=1.5, markersize=5,
-                  label=name)
+        style = dict(marker="osD^v<>"[index % 7], color=_color(index),
+                     linestyle="-" if index < 10 else "--", linewidth=1.5, markersize=5,
+                     label=name)
+        if errors and name in errors:
+            halves = [float("nan") if h is None else h for h in errors[name]]
+            axes.errorbar(xs, ys, yerr=halves, capsize=2.5, elinewidth=0.9, **style)
+        else:
+            axes.plot(xs, ys, **style)
+
+
+def _unrunnable(found, field):
+    """variant -> [(x, reason), ...] of the points where it cannot run."""
+    out = {}
+    for point in sorted(found, key=lambda p: getattr(p.workload, field)):
+        for row in point.cannot_run:
+            out.setdefault(row.variant, []).append((getattr(point.workload, field),
+                                                    row.cannot_run))
+    return out
+
+
+def _crosses(figure, axes, series, found, field, extra=()):
+    """Mark each point a variant cannot run with a cross of its colour at the foot of the
+    axes, and say why under the figure, after the lines of ``extra``; return the height the
+    note needs, in inches."""
+    unrunnable = _unrunnable(found, field)
+    if not unrunnable and not extra:
+        return 0.0
+    order = list(series)
+    lines = []
+    for rank, (name, marks) in enumerate(unrunnable.items()):
+        xs = [x for x, _ in marks]
+        color = _color(order.index(name)) if name in order else "black"
+        # one row of crosses per variant, so that two at the same point do not hide
+        axes.plot(xs, [0.03 + 0.035 * rank] * len(xs), linestyle="none", marker="x",
+                  markersize=9,
+                  markeredgewidth=2, color=color, transform=axes.get_xaxis_transform(),
+                  clip_on=False, zorder=4)
+        where = " and ".join(_label(field, x) for x in xs)
+        cause = marks[-1][1].split(": ", 1)[-1]  # what the limit is, without the count
+        lines.append(f"{name} at {where} {AXIS_LABELS.get(field, field)}: {cause}")
+    text = "\n".join([textwrap.fill(line, 150, subsequent_indent="    ") for line in extra]
+                     + [textwrap.fill(f"× cannot run here: {line}", 150,
+                                      subsequent_indent="    ") for line in lines])
+    figure.text(0.01, 0.01, text, fontsize=6.5, va="bottom", ha="left")
+    return 0.12 * (text.count("\n") + 1) + 0.15
 
 
 def _x_axis(axes, series, field):
@@ -103,7 +158,14 @@ def _x_axis(axes, series, field):
     axes.set_xlabel(AXIS_LABELS.get(field, f"{field} per item"))
 
 
-def _finish(figure, axes, title, found, field, suites, stem, legend_title, costliest_first):
+def _finish(figure, axes, title, found, field, suites, stem, legend_title, costliest_first,
+            note=0.0):
+    """Title, context and legend; ``note`` inches kept free at the foot for ``_crosses``."""
+    if note:
+        width, height = figure.get_size_inches()
+        figure.set_size_inches(width, height + note)
+        figure.get_layout_engine().set(rect=(0, note / (height + note), 1,
+                                             1 - note / (height + note)))
     context = (f"{_context(found[0].workload, field)}\n"
                f"measured: {report.describe_machine(suites[0])}")
     figure.suptitle(title, fontsize=11, fontweight="bold")
@@ -142,8 +204,9 @@ def sweep(suites, stem, variants=None):
         axes.yaxis.set_major_formatter(FuncFormatter(lambda ns, _: units.tick_duration(ns)))
         axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         axes.set_ylabel("time per item (median over pyperf's processes, log scale)")
+        note = _crosses(figure, axes, series, found, field)
         return _finish(figure, axes, f"Cost per item against {label.split(' (')[0]}", found,
-                       field, suites, stem, "variant (costliest first)", True)
+                       field, suites, stem, "variant (costliest first)", True, note)
 
 
 def throughput(suites, stem, variants=None):
@@ -170,8 +233,9 @@ def throughput(suites, stem, variants=None):
         axes.yaxis.set_major_formatter(FuncFormatter(lambda n, _: units.tick_count(n)))
         axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         axes.set_ylabel("items per second (log scale; higher is better)")
+        note = _crosses(figure, axes, series, found, field)
         return _finish(figure, axes, f"Throughput against {field}, and the ideal", found,
-                       field, suites, stem, "variant (fastest first)", False)
+                       field, suites, stem, "variant (fastest first)", False, note)
 
 
 def efficiency(suites, stem, variants=None):
@@ -188,8 +252,77 @@ def efficiency(suites, stem, variants=None):
         axes.set_ylim(0, 110)
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f} %"))
         axes.set_ylabel("efficiency: ideal time / measured time")
+        note = _crosses(figure, axes, series, found, field)
         return _finish(figure, axes, f"How close each model gets to the ideal, against "
-                       f"{field}", found, field, suites, stem, "variant (best first)", False)
+                       f"{field}", found, field, suites, stem, "variant (best first)", False,
+                       note)
+
+
+def memory(suites, stem, variants=None):
+    """Memory per waiting producer against producers, a line per variant, both axes
+    logarithmic: at each point after the smallest, the peak RSS of the process that ran the
+    workload above the smallest point's, per producer added (``report.rss_above``), with
+    its 95 % interval from the spread over pyperf's processes; crosses where a variant
+    cannot run. For a sweep of producers whose runs recorded their memory.
+    """
+    found = _points(suites, variants)
+    if _one_field(found) != "producers":
+        raise results.ResultsError("a memory plot needs results that differ in the producers "
+                                   "alone (a sweep of --producers)")
+    field = "producers"
+    found = sorted(found, key=lambda p: p.workload.producers)
+    if not any(r.peaks for p in found for r in p.rows):
+        raise results.ResultsError("nothing to plot: these results record no memory per run "
+                                   "(files written before capqueue_peak_rss)")
+    series, errors = {}, {}
+    names = list(dict.fromkeys([r.variant for r in found[-1].rows]
+                               + [r.variant for p in found for r in p.rows]
+                               + [r.variant for p in found for r in p.cannot_run]))
+    processes = {r.variant: r.producer_private for p in found for r in p.rows
+                 if r.producer_private}
+    for name in names:
+        above = {x: (per, half) for x, per, half in report.rss_above(found, name)}
+        own = processes.get(name, 0)  # a producer process's own memory, beside the parent's
+        shown = [(p.workload.producers, above.get(p.workload.producers, (None, None)))
+                 for p in found[1:]]
+        series[name] = [(x, (per + own) / 1024 if per and per + own > 0 else float("nan"))
+                        for x, (per, _) in shown]
+        errors[name] = [half / 1024 if half is not None and per and per + own > 0 else None
+                        for _, (per, half) in shown]
+
+    def last(name):  # the figure at the largest point measured: what one more costs at scale
+        measured = [y for _, y in series[name] if y == y]
+        return measured[-1] if measured else 0
+
+    order = sorted(series, key=lambda n: -last(n))
+    series = {name: series[name] for name in order}  # the dearest first, as the legend says
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(8, 5.5), layout="constrained")
+        axes = figure.subplots()
+        _lines(axes, series, errors)
+        shown = [p.workload.producers for p in found[1:]]
+        _x_axis(axes, {"": [(x, 0) for x in shown]}, field)
+        axes.set_xlim(shown[0] / 1.5, shown[-1] * 1.5)
+        axes.set_yscale("log")
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda kib, _: _kib_tick(kib)))
+        axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+        first = found[0].workload.producers
+        axes.set_ylabel(f"(peak RSS − peak RSS at {count(first, 'producer')}) / producers "
+                        "added (log scale)")
+        extra = ["Error bars: 95 % intervals from the spread over pyperf's processes. A point "
+                 "whose peak is not above the smallest point's (within the noise of the "
+                 "allocator, some hundreds of KiB) is left out."]
+        if processes:
+            extra.append(f"{', '.join(sorted(processes))}: the parent's memory per producer, "
+                         "plus what each producer process holds of its own (its private "
+                         "memory when its source ran out, in the check run).")
+        note = _crosses(figure, axes, series, found, field, extra=extra)
+        return _finish(figure, axes, "Memory per waiting producer against producers", found,
+                       field, suites, stem, "variant (dearest first)", False, note)
+
+
+def _kib_tick(kib):
+    return f"{kib:,g} KiB"
 
 
 def heatmap(suites, stem, variants=None):
@@ -297,7 +430,11 @@ def for_sweep(suites, stem):
     throughput when producers wait, the efficiency when consumers work or when the work
     itself is swept, else the cost."""
     found = report.points(suites)
+    if not any(p.rows for p in found):
+        return []
     varying = report.varying([p.workload for p in found])
+    if any(isinstance(getattr(found[0].workload, name), str) for name in varying):
+        return []  # a kind of wait is no axis: the sweep's table compares them
     if len(varying) == 2:
         return heatmap(suites, stem)
     if len(varying) != 1:
@@ -324,9 +461,13 @@ def _context(workload, *swept):
              "producers": f"{n.producers} producer{'s' * (n.producers != 1)}",
              "consumers": f"{n.consumers} consumer{'s' * (n.consumers != 1)}"}
     for f in dataclasses.fields(n):  # per-item work, as Workload.describe shows it: if any
-        if f.name not in parts and getattr(n, f.name):
+        value = getattr(n, f.name)
+        if isinstance(value, str):  # the kind of wait: said only when it is not a timer
+            if value != f.default:
+                parts[f.name] = f"{value} waits"
+        elif f.name not in parts and value:
             show = f.metadata.get("show", str)
-            parts[f.name] = f"{f.name} {show(getattr(n, f.name))}/item"
+            parts[f.name] = f"{f.name} {show(value)}/item"
     for field in swept:
         parts.pop(field, None)
     flow = " -> ".join(parts.pop(f) for f in ("producers", "consumers") if f in parts)
@@ -345,7 +486,7 @@ def save(figure, stem):
 
 
 PLOTS = {"sweep": sweep, "throughput": throughput, "efficiency": efficiency,
-         "heatmap": heatmap, "matrix": matrix}
+         "memory": memory, "heatmap": heatmap, "matrix": matrix}
 
 
 

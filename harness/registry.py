@@ -33,6 +33,7 @@ from pathlib import Path
 
 import variants
 from harness import services
+from harness.limits import KINDS
 
 BASELINE = "sequential"
 ENTRY_POINT_GROUP = "capqueue.variants"
@@ -56,6 +57,7 @@ class Variant:
     newer_python: bool = False  # unavailable for want of a newer Python, which no install fixes
     path: str = ""  # set when it was loaded with --variant-path, so children can load it too
     service: object = None  # the services.Service it needs (a server), if any
+    per_producer: str | None = None  # what it starts per producer: "thread", "process", ...
     error: BaseException | None = field(default=None, compare=False, repr=False)  # on import
 
     @property
@@ -66,6 +68,26 @@ class Variant:
     def narrates(self):
         """Whether its ``run`` accepts ``say``, to narrate its control flow in a trace."""
         return "say" in inspect.signature(self.run).parameters
+
+    @property
+    def takes_connections(self):
+        """Whether its ``run`` accepts ``connections``, and so can wait on sockets."""
+        try:
+            parameters = inspect.signature(self.run).parameters.values()
+        except (TypeError, ValueError):  # a builtin without a signature: it cannot say
+            return False
+        return any(p.name == "connections" or p.kind is p.VAR_KEYWORD for p in parameters)
+
+    def cannot_run(self, workload):
+        """Why it cannot run ``workload`` here, as a phrase ("cannot run: <phrase>"), or ''."""
+        if workload.sockets and not self.takes_connections:
+            return ("its run() takes no connections, so it cannot wait on sockets (socket "
+                    "waits need run(..., connections=None))")
+        # Imported here: a process that only runs variants (capqueue instructions counts
+        # whole processes) imports exactly what it did before socket waits existed.
+        from harness import waits
+
+        return waits.room(workload)
 
     @property
     def note(self):
@@ -136,16 +158,17 @@ def find(name, paths=()):
     raise VariantError(f"no variant named {name!r}")
 
 
-def select(names, paths=(), everything=False, keep_unavailable=False):
+def select(names, paths=(), everything=False, keep_unavailable=False, workloads=()):
     """The variants a command works on: those named, else the files given, else all.
 
     With ``everything`` (compare), all variants plus the files given. A variant the user
     asked for, by its name or by its file, must be able to run here: an unknown name (with a
-    suggestion), or a variant asked for that is unavailable or broken, is a ``VariantError``
-    saying why. Variants no one asked for (the default, all) that cannot run are returned
-    too, so the caller can list them and go on with the others. With ``keep_unavailable``,
-    so is a variant asked for whose library or program is missing, for a caller with a rule
-    of its own (the pytest plugin skips it, or on CI fails it).
+    suggestion), or a variant asked for that is unavailable or broken, or that cannot run
+    any of the ``workloads`` the command is given (``Variant.cannot_run``), is a
+    ``VariantError`` saying why. Variants no one asked for (the default, all) that cannot
+    run are returned too, so the caller can list them and go on with the others. With
+    ``keep_unavailable``, so is a variant asked for whose library or program is missing, for
+    a caller with a rule of its own (the pytest plugin skips it, or on CI fails it).
     """
     known = discover(paths)
     if not (names or paths):
@@ -158,6 +181,10 @@ def select(names, paths=(), everything=False, keep_unavailable=False):
             raise VariantError(f"no variant named {name!r}{_suggestion(name, by_name)}")
         if not (variant.ok or keep_unavailable and variant.status == "unavailable"):
             raise VariantError(f"variant {name!r} is {variant.status}: {variant.problem}")
+        reasons = [variant.cannot_run(w) for w in workloads] if variant.ok else []
+        if reasons and all(reasons):
+            what = "this workload" if len(reasons) == 1 else "any of these workloads"
+            raise VariantError(f"variant {name!r} cannot run {what}: {reasons[0]}")
     return known if everything else [by_name[name] for name in asked]
 
 
@@ -260,7 +287,8 @@ def _load(name, origin, load):
                        problem=service.problem())
     doc = inspect.getdoc(module)
     return Variant(name, origin, model=module.MODEL, description=doc.splitlines()[0],
-                   run=module.run, service=service)
+                   run=module.run, service=service,
+                   per_producer=getattr(module, "PER_PRODUCER", None))
 
 
 def _service_of(module):
@@ -306,6 +334,11 @@ def _contract_problem(module):
     programs = getattr(module, "PROGRAMS", ())
     if not isinstance(programs, (tuple, list)) or not all(isinstance(p, str) for p in programs):
         return "its PROGRAMS is not a tuple of program names"
+    per_producer = getattr(module, "PER_PRODUCER", None)
+    if per_producer is not None and per_producer not in KINDS:
+        return (f"its PER_PRODUCER {per_producer!r} is not one of "
+                f"{', '.join(repr(kind) for kind in KINDS)} (or leave it out: nothing per "
+                "producer that the operating system counts)")
     model = getattr(module, "MODEL", None)
     if not isinstance(model, str) or not model.strip():
         return "it has no MODEL string naming its concurrency model"
@@ -331,6 +364,11 @@ def _run_problem(run, served=False):
         signature = inspect.signature(run)
     except (TypeError, ValueError):
         return ""  # a builtin without a signature: let it try
+    connections = signature.parameters.get("connections")
+    if connections is not None and connections.kind is connections.POSITIONAL_ONLY:
+        return ("its run() takes connections only by position, but the harness passes it by "
+                "keyword for socket waits: run(sources, sinks, capacity, io=SECONDS, "
+                "connections=[...])")
     passed = {"io": 0.0, **({"service": None} if served else {})}
     try:
         signature.bind([], [], 1, **passed)
@@ -350,6 +388,9 @@ def _run_problem(run, served=False):
     if "say" in extra:
         return ("its run() requires say, which the harness passes only to trace a run: give "
                 "it a default, say=None")
+    if "connections" in extra:
+        return ("its run() requires connections, which the harness passes only for socket "
+                "waits (--io-kind socket): give it a default, connections=None")
     if extra and len(known) == 4 and "io" in parameters:
         return (f"its run() requires {extra[0]!r}, which the harness never passes: it calls "
                 f"{call}")

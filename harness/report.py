@@ -20,10 +20,30 @@ items each, C consumers and K cores: the waits of the producers, perfectly overl
 take N x io; the CPU work, perfectly spread, takes P x N x cpu / min(C, K). The ideal run
 takes the larger of the two (``Workload.least_time``, the rule the timing session also uses
 to tell a long run); with no work at all it is the bare hand-off, the sequential variant's
-own time. Efficiency is ideal / measured (100 % is perfect); speed-up is the
+own time. With socket waits each wait is ``io`` plus the server's lateness plus the round
+trip, and the CPU of both ends of every round trip (the server's included, on the same
+cores) spread over all K cores is a third limit; the figures are the ones each timing
+process measured (``RoundTrip``, ``harness.waits``). Efficiency is ideal / measured (100 % is perfect); speed-up is the
 sequential variant's time / measured.
+
+Memory and start-up. A file written since runs record their own memory gives each row the
+peak resident memory of the process that ran the workload, per pyperf process
+(``capqueue_peak_rss``, see ``harness.measure``), and the "peak RSS" column the largest of
+them; an older file has only pyperf's ``mem_max_rss``, which is the worker's whole life
+and starts at its parent's peak, and a note under the table says which measure the column
+is. Over a sweep of producers the rows give the memory of one more waiting producer
+(``memory``): the slope of the peaks against the producer counts, by least squares over
+every process of every point, with its 95 % interval; and the start-up of the producers
+(``startup``): from calling ``run()`` to the last producer's first take.
+
+Points that cannot run. A point this machine cannot run (``harness.limits``) is kept in
+its file with its reason (``harness.results``); ``rows(suite, cannot_run=True)`` gives it
+as a row whose ``cannot_run`` is the reason and which has no figures, and
+``cannot_run(row)`` tells such a row from a measured one. Every table that has a cell for
+it says "cannot run" there, and a note gives the reason.
 """
 
+import math
 import os
 import platform
 import statistics
@@ -32,11 +52,11 @@ from pathlib import PurePath
 
 import pyperf
 
-from harness import stats, units
+from harness import results, stats, units
 from harness.registry import BASELINE
-from harness.table import Table, lines, parts
+from harness.table import Note, Table, lines, parts
 from harness.units import duration, exact_duration
-from harness.workload import Workload
+from harness.workload import RoundTrip, Workload
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,16 @@ class Row:
     python: str = "?"  # the interpreter, as measure.python_name() names it
     floor: float | None = None  # the sequential variant's median on the same workload
     unit: str = "second"  # pyperf's unit of the values: "integer" for instruction counts
+    trip: RoundTrip | None = None  # socket waits: a round trip's costs, as measured
+    rss_measure: str | None = None  # what rss_mib is: "run" (each run's own) or "pyperf"
+    peaks: tuple = ()  # each pyperf process's peak RSS during its runs, bytes
+    bases: tuple = ()  # each process's RSS before its first run, bytes
+    startup: float | None = None  # seconds from run() to the last producer's first take
+    startup_median: float | None = None  # ... to the median producer's
+    per_producer: str | None = None  # what the variant starts per producer: "thread", ...
+    cannot_run: str | None = None  # why this point cannot run here (then no figures)
+    producer_private: float | None = None  # bytes of one producer process, from the check
+    connect: float | None = None  # seconds to open a run's connections (socket waits)
 
     @property
     def total(self):
@@ -63,11 +93,12 @@ class Row:
 
     @property
     def median(self):
-        return statistics.median(self.process_means)
+        """The median of the process means (NaN for a point that cannot run)."""
+        return statistics.median(self.process_means) if self.process_means else math.nan
 
     @property
     def mean(self):
-        return statistics.fmean(self.process_means)
+        return statistics.fmean(self.process_means) if self.process_means else math.nan
 
     @property
     def stdev(self):
@@ -94,7 +125,7 @@ class Row:
         w = self.workload
         if not w.works:
             return self.floor
-        return w.least_time(self.cores) / w.total
+        return w.least_time(self.cores, self.trip) / w.total
 
     @property
     def efficiency(self):
@@ -120,8 +151,9 @@ def _usage(runs):
     return {key: statistics.fmean(entry[i] for entry in found) for i, key in enumerate(keys)}
 
 
-def rows(suite):
-    """The suite's capqueue benchmarks as rows, cheapest first, each with its floor."""
+def rows(suite, cannot_run=False):
+    """The suite's capqueue benchmarks as rows, cheapest first, each with its floor; with
+    ``cannot_run``, then a row for each point of the suite that cannot run here."""
     out = []
     for bench in suite.get_benchmarks():
         meta = bench.get_metadata()
@@ -129,22 +161,60 @@ def rows(suite):
         if "capqueue_variant" not in meta or "capqueue_statistic" in meta or not runs:
             continue  # a latency statistic (harness.latency) is not a time per item
         gil = meta.get("capqueue_gil_enabled")
+        peaks = tuple(run.get_metadata().get("capqueue_peak_rss") for run in runs)
+        peaks = () if None in peaks else peaks
         out.append(Row(
             variant=meta["capqueue_variant"],
             model=meta.get("capqueue_model", "?"),
             workload=Workload.from_metadata(meta),
             process_means=tuple(statistics.fmean(run.values) for run in runs),
             values=sum(len(run.values) for run in runs),
-            rss_mib=_peak_rss(runs),
+            rss_mib=max(peaks) / 2**20 if peaks else _peak_rss(runs),
             usage=_usage(runs),
             gil_enabled=None if gil is None else bool(gil),
             cores=int(meta.get("cpu_count") or os.cpu_count() or 1),
             python=meta.get("capqueue_python") or _python_of(meta),
             unit=bench.get_unit(),
+            trip=RoundTrip.from_metadata([run.get_metadata() for run in runs]),
+            rss_measure="run" if peaks else ("pyperf" if _peak_rss(runs) else None),
+            peaks=peaks,
+            bases=tuple(run.get_metadata().get("capqueue_base_rss", 0) for run in runs)
+            if peaks else (),
+            startup=_mean_of(runs, "capqueue_startup_s"),
+            startup_median=_mean_of(runs, "capqueue_startup_median_s"),
+            per_producer=meta.get("capqueue_per_producer"),
+            producer_private=_mean_of(runs, "capqueue_producer_private_rss"),
+            connect=_mean_of(runs, CONNECT),
         ))
     floors = {row.workload: row.median for row in out if row.variant == BASELINE}
     out = [replace(row, floor=floors.get(row.workload)) for row in out]
-    return sorted(out, key=lambda row: row.median)
+    out.sort(key=lambda row: row.median)
+    if cannot_run:
+        out += [_cannot_run_row(entry) for entry in results.cannot_run(suite)]
+    return out
+
+
+def cannot_run(row):
+    """Why ``row`` is a point this machine cannot run, in one sentence; None for a row that
+    was measured. (Rows of points that cannot run come from ``rows(suite, cannot_run=True)``
+    and have no figures.)"""
+    return row.cannot_run
+
+
+def _cannot_run_row(entry):
+    return Row(variant=entry["capqueue_variant"], model=entry.get("capqueue_model", "?"),
+               workload=Workload.from_metadata(entry), process_means=(), values=0,
+               rss_mib=None, usage=None, gil_enabled=None,
+               cores=int(entry.get("cpu_count") or os.cpu_count() or 1),
+               python=entry.get("capqueue_python") or _python_of(entry),
+               per_producer=entry.get("capqueue_per_producer"),
+               cannot_run=entry[results.CANNOT_RUN])
+
+
+def _mean_of(runs, key):
+    """The mean over ``runs`` of a figure each records; None unless every run does."""
+    found = [run.get_metadata().get(key) for run in runs]
+    return statistics.fmean(found) if found and None not in found else None
 
 
 def where(suites, conditions):
@@ -163,13 +233,19 @@ def where(suites, conditions):
             wanted[name] = field.metadata["parse"](text)
         except Exception as exc:
             raise ValueError(f"--where {condition}: {exc}") from None
+    def matches(meta):
+        return all(getattr(Workload.from_metadata(meta), k) == v for k, v in wanted.items())
+
     kept = []
     for suite in suites:
         benches = [b for b in suite.get_benchmarks() if "capqueue_variant" in b.get_metadata()
-                   and all(getattr(Workload.from_metadata(b.get_metadata()), k) == v
-                           for k, v in wanted.items())]
-        if benches:
-            kept.append(pyperf.BenchmarkSuite(benches))
+                   and matches(b.get_metadata())]
+        entries = [entry for entry in results.cannot_run(suite) if matches(entry)]
+        if benches or entries:
+            cut = pyperf.BenchmarkSuite(benches) if benches else results.Unmeasured()
+            for entry in entries:
+                results.add_cannot_run(cut, entry)
+            kept.append(cut)
     if not kept:
         raise ValueError(f"no benchmark matches --where {' '.join(conditions)}")
     return kept
@@ -188,10 +264,11 @@ def _peak_rss(runs):
 
 
 def workloads(suite):
-    """The distinct workloads the suite's benchmarks were measured on, in file order."""
+    """The distinct workloads the suite's benchmarks were measured on (then those of its
+    points that cannot run), in file order."""
     found = []
-    for bench in suite.get_benchmarks():
-        meta = bench.get_metadata()
+    metas = [bench.get_metadata() for bench in suite.get_benchmarks()]
+    for meta in metas + results.cannot_run(suite):
         if "capqueue_variant" in meta:
             workload = Workload.from_metadata(meta)
             if workload not in found:
@@ -217,22 +294,42 @@ class Point:
 
     workload: Workload
     source: str  # the file it came from, to tell apart two files of the same workload
-    rows: list
+    rows: list  # the variants measured there
+    cannot_run: tuple = ()  # rows of the variants that cannot run there (``cannot_run``)
 
 
 def points(suites, sources=None):
     """Every point of the given suites: one per workload and file, in file order.
 
     Several files of one workload (two runs of ``compare``) stay apart, told by ``sources``.
+    A point where no variant could run has no rows, only ``cannot_run``.
     """
     sources = sources or [f"file {i + 1}" for i in range(len(suites))]
     found = {}
     for suite, source in zip(suites, sources):
-        for row in rows(suite):
+        for row in rows(suite, cannot_run=True):
             found.setdefault((row.workload, source), []).append(row)
     repeated = len({w for w, _ in found}) < len(found)
-    return [Point(w, PurePath(source).name if repeated else "", found_rows)
+    return [Point(w, PurePath(source).name if repeated else "",
+                  [r for r in found_rows if r.cannot_run is None],
+                  tuple(r for r in found_rows if r.cannot_run is not None))
             for (w, source), found_rows in found.items()]
+
+
+class CannotRunNote(str):
+    """A note that says why a point cannot run: given once, under the first table that has
+    it, when several tables of the same files are shown together (``tables``)."""
+
+
+def cannot_run_notes(found):
+    """One note per point that cannot run among the points ``found``, with its reason."""
+    names = varying([p.workload for p in found])
+    out = []
+    for point in found:
+        for row in point.cannot_run:
+            where = f" at {point_label(point, names)}" if names else ""
+            out.append(CannotRunNote(f"{row.variant} cannot run{where}: {row.cannot_run}."))
+    return out
 
 
 def varying(workloads):
@@ -249,6 +346,8 @@ def point_label(point, names):
 
 def _value(workload, name):
     value = getattr(workload, name)
+    if isinstance(value, str):
+        return value
     return exact_duration(value) if isinstance(value, float) else f"{value:,}"
 
 
@@ -314,6 +413,10 @@ def comparison(suite):
     if works:
         header[5:6] = ["speed-up", "efficiency"]
         align += "r"
+    starts = any(r.startup is not None and r.workload.producers > 1 for r in found)
+    if starts:
+        header.append(STARTUP)
+        align += "r"
     cells = []
     for r in found:
         cell = [r.variant, r.model, _per_item(r, r.median), _interval(r),
@@ -321,8 +424,54 @@ def comparison(suite):
                 duration(r.cpu), _switches(r), units.mib(r.rss_mib)]
         if works:
             cell[5:6] = [units.times(r.speedup), units.percent(r.efficiency)]
+        if starts:
+            cell.append(_startup(r))
         cells.append(cell)
-    return Table.of("comparison", header, cells, align, notes=_notes(found))
+    unrunnable = [r for r in rows(suite, cannot_run=True) if r.cannot_run is not None]
+    cells += [[r.variant, r.model, "cannot run", *["-"] * (len(header) - 3)]
+              for r in unrunnable]
+    notes = _notes(found) + rss_notes(found)
+    notes += [f"{r.variant} cannot run here: {r.cannot_run}." for r in unrunnable]
+    return Table.of("comparison", header, cells, align, notes=notes)
+
+
+STARTUP = "start-up (last / median producer)"
+
+
+# Seconds a run's connections took to open, outside the timer, where the waits are on
+# sockets: per-run metadata that the run which opens them records (see harness.measure).
+CONNECT = "capqueue_connect_s"
+
+
+def _startup(row):
+    """The seconds to the last and the median producer's first take, as a cell (and the
+    seconds the run's connections took to open before it, where it had any)."""
+    if row.startup is None:
+        return "n/a"
+    opened = f" (+ {duration(row.connect)} to connect)" if row.connect is not None else ""
+    return f"{duration(row.startup)} / {duration(row.startup_median)}{opened}"
+
+
+def rss_notes(found):
+    """What the "peak RSS" column of rows ``found`` measures (a note about that column)."""
+    out = []
+    measures = {r.rss_measure for r in found}
+    if "pyperf" in measures:
+        out.append(Note("Peak RSS: pyperf's mem_max_rss, the worker's peak over its whole "
+                        "life, which on Linux starts at the peak of the process that started "
+                        "it (the capqueue command, which imports every model): an upper "
+                        "bound, not the run's own memory; files written since record each "
+                        "run's own.", "peak RSS"))
+    if "run" in measures:
+        parents = sorted({r.variant for r in found if r.rss_measure == "run"
+                          and r.per_producer == "process"})
+        out.append(Note("Peak RSS: of the process that ran the workload, during its timed "
+                        "runs alone (its high-water mark reset before each run), the largest "
+                        "over pyperf's processes"
+                        + (f"; for {', '.join(parents)}, the parent's alone: its workers are "
+                           "processes of their own, not counted" if parents else "") + ".",
+                        "peak RSS"))
+    return out
 
 
 def notes(suite):
@@ -354,8 +503,19 @@ def _notes(found):
 
 def ideal_reason(row):
     """Which limit sets the ideal, in words."""
-    w = row.workload
-    if w.items * w.io >= w.least_time(row.cores):
+    w, trip = row.workload, row.trip
+    least = w.least_time(row.cores, trip)
+    if w.sockets and trip:
+        late = trip.late if w.io else 0.0
+        if w.items * (w.io + late + trip.wall) >= least:
+            return (f"each producer's {w.items:,} round trips in sequence, the producers "
+                    f"overlapped: {exact_duration(w.io)} of io, the server {duration(late)} "
+                    f"late, {duration(trip.wall)} on the loopback")
+        if w.total * w.cpu / min(w.consumers, row.cores) < least:
+            work = f"{exact_duration(w.cpu)} of CPU work + " if w.cpu else ""
+            return (f"{w.total:,} x ({work}{duration(trip.cpu)} of CPU per round trip, a "
+                    f"trivial client's and the server's) over {row.cores} cores")
+    elif w.items * w.io >= least:
         return (f"each producer's {w.items:,} waits of {exact_duration(w.io)} in sequence, "
                 "the producers overlapped")
     return (f"{w.total:,} x {exact_duration(w.cpu)} of CPU work over "
@@ -385,10 +545,12 @@ def sweep(suites, sources=None):
     """
     found, names = _sorted_points(suites, sources)
     by_point = [{r.variant: r for r in p.rows} for p in found]
+    unrunnable = [{r.variant for r in p.cannot_run} for p in found]
     works = any(p.workload.works for p in found)
     # ordered by cost in the last column, then whatever only other columns have
     order = list(dict.fromkeys([r.variant for r in found[-1].rows]
-                               + [n for point in by_point for n in point]))
+                               + [n for point in by_point for n in point]
+                               + [r.variant for p in found for r in p.cannot_run]))
     header = ["variant"]
     for point in found:
         label = point_label(point, names)
@@ -397,16 +559,19 @@ def sweep(suites, sources=None):
     cells = []
     for name in order:
         line = [name]
-        for point in by_point:
+        for point, cannot in zip(by_point, unrunnable):
             r = point.get(name)
-            if works:
-                line += [duration(r.median) if r else "-",
-                         units.percent(r.efficiency) if r else "-"]
+            if r is None:
+                line += ["cannot run" if name in cannot else "-", "-"]
+            elif works:
+                line += [duration(r.median), units.percent(r.efficiency)]
             else:
-                line += [units.number(r.median * 1e9) if r else "-",
-                         units.mib(r.rss_mib) if r else "-"]
+                line += [units.number(r.median * 1e9), units.mib(r.rss_mib)]
         cells.append(line)
-    return Table.of("sweep", header, cells, "l" + "rr" * len(found))
+    notes = cannot_run_notes(found)
+    if not works:
+        notes = rss_notes([r for p in found for r in p.rows]) + notes
+    return Table.of("sweep", header, cells, "l" + "rr" * len(found), notes=notes)
 
 
 SHARES = (0.10, 0.01)  # of a run: where a model's own cost stops mattering, and vanishes
@@ -538,7 +703,7 @@ def split_costs(suites):
     found = points(suites)
     if varying([p.workload for p in found]) != ["items"]:
         return []  # with anything else changing too, the two sizes are not one run grown
-    ordered = sorted((p.rows for p in found), key=lambda rows_: rows_[0].total)
+    ordered = sorted((p.rows for p in found if p.rows), key=lambda rows_: rows_[0].total)
     small, large = ordered[0], {r.variant: r for r in ordered[-1]}
     out = []
     for row in small:
@@ -579,6 +744,128 @@ def split(suites):
         "carried through)"))
 
 
+def _producer_points(suites, sources=None):
+    """The points of a sweep of producers alone, by producers; None for any other files."""
+    found = points(suites, sources)
+    if varying([p.workload for p in found]) != ["producers"]:
+        return None
+    return sorted(found, key=lambda p: p.workload.producers)
+
+
+def _kib(size):
+    """Bytes as KiB or MiB, three figures: '16.2 KiB', '1.52 MiB'."""
+    if size is None:
+        return "n/a"
+    if abs(size) >= 2**20:
+        return f"{units.three(size / 2**20)} MiB"
+    return f"{units.three(size / 2**10)} KiB" if size >= 0 else f"-{units.three(-size / 2**10)} KiB"
+
+
+def rss_slope(found, variant):
+    """The memory of one more producer for ``variant`` over the points ``found``: the
+    least-squares slope of every process's peak RSS against the producers, in bytes, and
+    the half width of its 95 % interval (see ``stats.slope``); (None, None) without two
+    producer counts measured."""
+    samples = [(p.workload.producers, peak) for p in found for r in p.rows
+               if r.variant == variant for peak in r.peaks]
+    return stats.slope(samples)
+
+
+def rss_above(found, variant):
+    """Per point after the smallest: the peak RSS above the smallest point's, per producer
+    added, in bytes, with the half width of a 95 % interval from the processes' spread:
+    [(producers, bytes, half or None), ...]; the marginal memory seen at each size."""
+    measured = [(p.workload.producers, r.peaks) for p in found for r in p.rows
+                if r.variant == variant and r.peaks]
+    if len(measured) < 2:
+        return []
+    (p0, first), out = measured[0], []
+    for producers, peaks in measured[1:]:
+        added = producers - p0
+        per = (statistics.fmean(peaks) - statistics.fmean(first)) / added
+        spreads = [stats.stdev(values) for values in (peaks, first)]
+        half = None
+        if None not in spreads:
+            se = math.sqrt(spreads[0] ** 2 / len(peaks) + spreads[1] ** 2 / len(first))
+            half = stats.t95(min(len(peaks), len(first)) - 1) * se / added
+        out.append((producers, per, half))
+    return out
+
+
+def memory(suites, sources=None):
+    """For a sweep of producers whose runs recorded their memory: the memory of one more
+    waiting producer (the slope of the peak RSS against the producers, with its 95 %
+    interval) and the peak RSS at each point, a row per variant; None for other files."""
+    found = _producer_points(suites, sources)
+    if not found or not any(r.peaks for p in found for r in p.rows):
+        return None
+    names = list(dict.fromkeys(r.variant for p in reversed(found) for r in p.rows))
+    names += [r.variant for p in found for r in p.cannot_run if r.variant not in names]
+    private = {r.variant: r.producer_private for p in found for r in p.rows
+               if r.producer_private}
+    header = ["variant", "RSS per producer (slope)", "95% interval"] + (
+        [PRIVATE] if private else []) + [
+        f"peak RSS, {units.count(p.workload.producers, 'producer')}" for p in found]
+    cells = []
+    for name in names:
+        b, half = rss_slope(found, name)
+        line = [name, _kib(b), "n/a" if half is None else f"± {_kib(half)}"]
+        if private:
+            line.append(_kib(private[name]) if name in private else "-")
+        for point in found:
+            row = next((r for r in point.rows if r.variant == name), None)
+            if row is None:
+                cannot = any(r.variant == name for r in point.cannot_run)
+                line.append("cannot run" if cannot else "-")
+            else:
+                line.append(units.mib(row.rss_mib) if row.peaks else "n/a")
+        cells.append(line)
+    parents = sorted({r.variant for p in found for r in p.rows if r.per_producer == "process"})
+    notes = [f"For {', '.join(parents)}: the peaks and the slope are the parent process's "
+             "memory alone; each producer and consumer is a process of its own, and "
+             f"\"{PRIVATE}\" is what one producer process holds that it shares with no other "
+             "(its private memory when its source ran out, in the check run: the median over "
+             "the producers of the largest point measured)."] if parents else []
+    return Table.of("memory", header, cells, "lrr" + "r" * (len(found) + bool(private)),
+                    notes=notes
+                    + cannot_run_notes(found), title=(
+                        "Memory per waiting producer: the slope of each run's peak RSS (the "
+                        "process that ran the workload) against the producers, by least "
+                        "squares over every pyperf process of every point, with its 95 % "
+                        "interval; then the peak RSS at each point (the largest over the "
+                        "processes)."))
+
+
+PRIVATE = "private memory of a producer process"
+
+
+def startup(suites, sources=None):
+    """For a sweep of producers whose runs recorded their producers' first takes: the
+    start-up of the producers at each point, a row per variant; None for other files."""
+    found = _producer_points(suites, sources)
+    if not found or not any(r.startup is not None for p in found for r in p.rows):
+        return None
+    names = list(dict.fromkeys(r.variant for p in reversed(found) for r in p.rows))
+    names += [r.variant for p in found for r in p.cannot_run if r.variant not in names]
+    header = ["variant"] + [units.count(p.workload.producers, "producer") for p in found]
+    cells = []
+    for name in names:
+        line = [name]
+        for point in found:
+            row = next((r for r in point.rows if r.variant == name), None)
+            if row is None:
+                cannot = any(r.variant == name for r in point.cannot_run)
+                line.append("cannot run" if cannot else "-")
+            else:
+                line.append(_startup(row))
+        cells.append(line)
+    return Table.of("startup", header, cells, "l" + "r" * len(found), notes=cannot_run_notes(
+        found), title=("Start-up of the producers: from calling run() to the last producer's "
+                       "first take / to the median producer's (means over pyperf's "
+                       "processes). A model without a scheduler starts each producer when "
+                       "the one before is done, so its last start is most of the run."))
+
+
 # What `capqueue report` shows.
 
 def kind(suites, sources=None, only=None):
@@ -599,8 +886,10 @@ def tables(suites, sources=None, only=None):
     """The tables ``capqueue report`` shows of ``suites``, as data (``kind`` says which).
 
     A sweep gives its sweep table (``only="sweep"`` keeps it alone), its crossover where one
-    kind of work is swept, and, where the item count changes, the fixed/marginal split
-    (``only="split"`` keeps it alone). Files of ``capqueue latency`` give its tables.
+    kind of work is swept, where the item count changes the fixed/marginal split
+    (``only="split"`` keeps it alone), and where the producers change, the memory per
+    producer and the producers' start-up (``only="memory"``, ``only="startup"``). Files of
+    ``capqueue latency`` give its tables.
     """
     if latency_only(suites):
         from harness import latency
@@ -612,10 +901,18 @@ def tables(suites, sources=None, only=None):
         return [comparison(suites[0])]
     if chosen == "repeat":
         return [repeat(suites, sources)]
-    found = [sweep(suites, sources) if only != "split" else None,
+    found = [sweep(suites, sources) if only in (None, "sweep") else None,
              crossover(suites, sources) if only is None else None,
-             split(suites) if only != "sweep" else None]
-    return [table for table in found if table is not None]
+             split(suites) if only in (None, "split") else None,
+             memory(suites, sources) if only in (None, "memory") else None,
+             startup(suites, sources) if only in (None, "startup") else None]
+    found = [table for table in found if table is not None]
+    said = set()
+    for index, table in enumerate(found):  # each reason once, under the first table
+        notes = [n for n in table.notes if not (isinstance(n, CannotRunNote) and n in said)]
+        said.update(n for n in table.notes if isinstance(n, CannotRunNote))
+        found[index] = replace(table, notes=tuple(notes))
+    return found
 
 
 def latency_only(suites):

@@ -4,10 +4,12 @@ A skeleton is made from the model's exhibit, so that a fix to an exhibit reaches
 skeleton: the exhibit's code whole (its queue, its workers, the guarded I/O wait, shutdown
 and failure handling), under a docstring that has the sections a reader of the study
 expects (hand-off, back-pressure, shutdown, failure, figures), written for what that code
-does. One line is left out, the producer's put, which each skeleton names: it becomes a
-``raise NotImplementedError("FILL IN")`` whose comment shows the exhibit's own line. Once it
-is written, the skeleton passes ``capqueue conform``. An exhibit that no longer has the
-named line exactly once makes no skeleton (``tests/test_scaffold.py`` says so first).
+does. One line is left out, the put of the producer that sleeps (``produce``; an async
+exhibit's producer for socket waits, ``produce_asking``, keeps its own), which each
+skeleton names: it becomes a ``raise NotImplementedError("FILL IN")`` whose comment shows
+the exhibit's own line. Once it is written, the skeleton passes ``capqueue conform``. An
+exhibit whose ``produce`` no longer has the named line exactly once makes no skeleton
+(``tests/test_scaffold.py`` says so first).
 """
 
 import ast
@@ -20,6 +22,7 @@ from harness.options import UsageError
 from harness.registry import discover
 
 MARK = "FILL IN"
+PRODUCER = "produce"  # the function (or closure) of the exhibit whose put is left out
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,16 @@ class Skeleton:
         start = body[0].end_lineno if body and isinstance(body[0], ast.Expr) and isinstance(
             getattr(body[0], "value", None), ast.Constant) else 0
         lines = source.splitlines()[start:]
-        found = [n for n, line in enumerate(lines) if line.partition("  #")[0].strip() == self.put]
+        producer = next((node for node in ast.walk(ast.parse(source)) if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == PRODUCER), None)
+        within = range(producer.lineno - 1 - start, producer.end_lineno - start) \
+            if producer else range(0)
+        found = [n for n in within if lines[n].partition("  #")[0].strip() == self.put]
         if len(found) != 1:
             raise UsageError(f"the {self.key} skeleton is made from variants/{self.exhibit}.py, "
-                             f"which has {len(found) or 'no'} line(s) {self.put!r} to leave "
-                             "out; name its hand-off line in harness/scaffold.py")
+                             f"whose {PRODUCER}() has {len(found) or 'no'} line(s) "
+                             f"{self.put!r} to leave out; name its hand-off line in "
+                             "harness/scaffold.py")
         [at] = found
         indent = lines[at][:len(lines[at]) - len(lines[at].lstrip())]
         lines[at] = f'{indent}raise NotImplementedError("{MARK}")  # e.g. {self.put}'

@@ -33,7 +33,10 @@ that process dies in any way (``PR_SET_PDEATHSIG``, Linux), a pyperf worker kill
 with ``SIGKILL`` included. ``Redis`` is such a service. A subclass gives the command line
 for a port, the address for a port, and how to ask a server who it is (``identify``).
 
-The next services take the same two shapes:
+``DELAY``, the delay server of socket waits (``harness.delayserver``), is a ``Server`` too,
+but it belongs to the workload, not to a variant: no variant names it, and whoever builds
+the sources of a run with ``--io-kind socket`` enters it, around the same runs (see
+``harness.waits``).
 
 - a program the harness runs (a delay server that socket I/O waits talk to): a ``Server``
   subclass, added to ``SERVICES``. A service that belongs to the workload rather than to a
@@ -444,7 +447,40 @@ class Watchdog:
         self.process.stdout.close()
 
 
-SERVICES = {service.name: service for service in [Redis(), Ray()]}
+class DelayServer(Server):
+    """The delay server of socket waits, private on a loopback port (``harness.delayserver``).
+
+    Its address is ``(host, port)``. It runs on the interpreter that runs the variants, with
+    uvloop where that interpreter has it (its metadata says which loop).
+    """
+
+    name = "delay"
+    program = sys.executable
+
+    def command(self, port):
+        return [sys.executable, "-m", "harness.delayserver", "--port", str(port)]
+
+    def address(self, port):
+        return ("127.0.0.1", port)
+
+    def identify(self, address):
+        try:
+            with socket.create_connection(address, timeout=1) as probe:
+                probe.sendall(b"V")
+                answer = probe.makefile("rb").readline().decode(errors="replace").split()
+        except (ConnectionRefusedError, socket.timeout) as exc:
+            raise NotYet(exc) from None
+        except OSError as exc:  # reset by another program that took the port
+            raise Refused(exc) from None
+        if len(answer) != 5 or answer[0] != "capqueue-delayserver":
+            raise Refused(f"not capqueue's delay server: {' '.join(answer)[:60]!r}")
+        _, pid, loop, pad_ns, _ = answer
+        return {"pid": int(pid), "version": f"harness.delayserver on {loop}, every delay "
+                                            f"padded {int(pad_ns) / 1e6:g} ms"}
+
+
+SERVICES = {service.name: service for service in [Redis(), Ray()]}  # the ones a variant may name
+DELAY = DelayServer()  # the workload's: socket waits (harness.waits)
 # Every variable that names a reader's own service, or that a service needs to reach it:
 # each process that runs a variant needs them, so pyperf's workers must inherit them (they
 # get only a few variables otherwise).

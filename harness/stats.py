@@ -87,3 +87,22 @@ def fixed_and_marginal(small, large):
     (n1, t1), (n2, t2) = small, large
     marginal = (n2 * t2 - n1 * t1) / (n2 - n1)
     return n1 * (t1 - marginal), marginal
+
+
+def slope(points):
+    """The least-squares slope of y against x over ``points`` [(x, y), ...], and the half
+    width of its 95 % confidence interval (Student's t, n - 2 degrees of freedom; None with
+    fewer than three points); None for the slope without two distinct x."""
+    n = len(points)
+    if n < 2:
+        return None, None
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    if not sxx:
+        return None, None
+    b = sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx
+    if n < 3:
+        return b, None
+    residual = sum((y - mean_y - b * (x - mean_x)) ** 2 for x, y in points)
+    return b, t95(n - 2) * math.sqrt(residual / (n - 2) / sxx)

@@ -11,6 +11,11 @@ A point is saved once all its variants are timed, so an interrupted sweep loses 
 the point it was in. Run again on the same file, it skips every (variant, workload)
 already there and measures the rest: the half-finished point is redone.
 
+A variant that cannot run at a point on this machine (past its limits of threads,
+processes or open files: ``harness.limits``) is reported there as "cannot run" with the
+reason, and kept in the file as such (``harness.results``), so that a sweep run again
+skips it like a measured one, and the tables and plots show it.
+
 Points with work per item are long per run (four producers of 200 items waiting 1 ms each
 take 0.2 s at best, 0.8 s for a model that cannot overlap them): the session times such
 points with ``measure.LONG_RUN_SETTINGS`` unless told otherwise, and the sweep says so.
@@ -33,10 +38,11 @@ def plan(variants, workloads):
 
 
 def done_in(suite):
-    """(variant, workload) pairs a results file already holds."""
+    """(variant, workload) pairs a results file already holds, measured or found unable to
+    run here."""
     if suite is None:
         return set()
-    return {(row.variant, row.workload) for row in report.rows(suite)}
+    return {(row.variant, row.workload) for row in report.rows(suite, cannot_run=True)}
 
 
 class TimeLeft:
@@ -81,10 +87,11 @@ def run_sweep(session, points, target, base, out):
         if len(todo) < len(tasks):
             print(f"  {len(tasks) - len(todo)} variant(s) already measured: skipped", file=out)
         passing = session.check(todo)
+        unrunnable = [session.cannot_run[t.name] for t in todo if t.name in session.cannot_run]
         for settings in dict.fromkeys(format_settings(session.settings(t), session.rounds)
                                       for t in passing):
             print(f"  settings: {settings}", file=out, flush=True)
-        failed += len(todo) - len(passing)
+        failed += len(todo) - len(passing) - len(unrunnable)
         left -= sum(guess(session, t) for t in todo if t not in passing)
         benches = []
 
@@ -102,7 +109,9 @@ def run_sweep(session, points, target, base, out):
         benches = session.time(passing, lambda bench: None, progress)
         for bench in benches:
             suite = results.add(suite, bench)
-        if benches:
+        for entry in unrunnable:  # a result too: the sweep resumes past it
+            suite = results.add_cannot_run(suite, entry)
+        if benches or unrunnable:
             results.save(suite, target)  # the whole point at once: never half a point
     return suite, failed
 
@@ -114,5 +123,8 @@ def draw(suite, target):
         from harness import plot  # matplotlib: not installed on every interpreter
     except ImportError as exc:
         return f"none ({exc.name} is not installed here)"
+    if not report.rows(suite):
+        return "none (no variant could run at any point)"
     paths = plot.for_sweep([suite], str(Path(target).with_suffix("")))
-    return ", ".join(map(str, paths)) or "none (the sweep varies more than two parameters)"
+    return ", ".join(map(str, paths)) or ("none (the sweep varies more than two parameters, "
+                                          "or the kind of wait, which its table compares)")

@@ -10,6 +10,15 @@ always show the same cells.
 from dataclasses import dataclass, replace
 
 
+class Note(str):
+    """A note that is about one column: it goes when that column is dropped (``without``)."""
+
+    def __new__(cls, text, column):
+        note = super().__new__(cls, text)
+        note.column = column
+        return note
+
+
 @dataclass(frozen=True)
 class Column:
     """A column: its header, and how its cells align ("l" left, "r" right)."""
@@ -74,7 +83,9 @@ class Table:
         keep = [i for i, name in enumerate(self.names) if name not in names]
         return replace(self, columns=tuple(self.columns[i] for i in keep),
                        rows=tuple(replace(row, cells=tuple(row.cells[i] for i in keep))
-                                  for row in self.rows))
+                                  for row in self.rows),
+                       notes=tuple(note for note in self.notes
+                                   if getattr(note, "column", None) not in names))
 
 
 def to_text(table):

@@ -7,6 +7,11 @@ notebook. Each item may cost work: an I/O wait at its producer before it is put 
 waited in each model's own way by the exhibit) and CPU work at its consumer after it is
 taken (``cpu``, done by the harness's sinks, the same busy loop for every model).
 
+The kind of wait (``io_kind``) is a timer by default (``sleep``: the producer sleeps ``io``)
+or a socket (``socket``: the producer sends a request over a TCP connection of its own to
+the harness's delay server, which answers ``io`` after the request arrived, and reads the
+reply; at ``io`` 0 that is a plain loopback round trip). See ``harness.waits``.
+
 ``Workload`` is the one schema of a run. Each field is declared once below, with its
 command-line option, type, lower bound, help and metadata key; the options of every
 command, the options forwarded to child and worker processes, the metadata of every
@@ -66,14 +71,46 @@ def duration(text):
         raise argparse.ArgumentTypeError(f"expected {example}, not {text!r}") from None
 
 
+def choice(*names):
+    """argparse type: one of ``names``, said plainly when it is not one of them."""
+    def one_of(text):
+        if text not in names:
+            raise argparse.ArgumentTypeError(
+                f"expected {' or '.join(names)}, not {text!r}")
+        return text
+    one_of.choices = names
+    return one_of
+
+
 def _knob(default, least, metavar, help, parse=whole_number, show=str):
-    """Declare a workload field: everything a command, a worker and a results file need."""
+    """Declare a workload field: everything a command, a worker and a results file need.
+
+    ``least`` is the lower bound of a number; a field whose ``parse`` is a ``choice`` takes
+    one of its names instead (``least`` None).
+    """
     return field(default=default, metadata={
         "least": least, "metavar": metavar, "help": help, "parse": parse, "show": show})
 
 
 def _is_duration(f):
     return f.metadata["parse"] is duration
+
+
+def _choices(f):
+    """The names a choice field takes, or None for a number."""
+    return getattr(f.metadata["parse"], "choices", None)
+
+
+def _read(f, value):
+    """A field's value as a results file holds it, in the field's own type."""
+    if _choices(f):
+        return str(value)
+    return (float if _is_duration(f) else int)(value)
+
+
+def _spell(value):
+    """A field's value as its option's argument, read back exactly by its ``parse``."""
+    return value if isinstance(value, str) else repr(value)
 
 
 @dataclass(frozen=True)
@@ -88,6 +125,11 @@ class Workload:
     io: float = _knob(0.0, 0, "D", "I/O wait at a producer before it puts each item, waited "
                       "in its model's own way (asyncio.sleep, time.sleep in a thread, ...): "
                       "1ms, 50us or seconds", parse=duration, show=format_duration)
+    io_kind: str = _knob("sleep", None, "KIND", "the kind of I/O wait: sleep (a timer in the "
+                         "model's own way) or socket (a request over a TCP connection of the "
+                         "producer's own to the harness's delay server, which replies --io "
+                         "later, read in the model's own way; --io 0: a plain round trip)",
+                         parse=choice("sleep", "socket"))
     cpu: float = _knob(0.0, 0, "D", "CPU work at a consumer after it takes each item: the "
                        "same pure-Python loop for every model, calibrated to take D here",
                        parse=duration, show=format_duration)
@@ -95,6 +137,11 @@ class Workload:
     def __post_init__(self):
         for f in fields(self):
             value, least = getattr(self, f.name), f.metadata["least"]
+            if _choices(f):
+                if value not in _choices(f):
+                    raise WorkloadError(f.name, f"must be {' or '.join(_choices(f))}, not "
+                                                f"{value!r}")
+                continue
             if _is_duration(f):
                 if not isinstance(value, (int, float)) or isinstance(value, bool) \
                         or not math.isfinite(value):
@@ -117,16 +164,30 @@ class Workload:
     @property
     def works(self):
         """Whether items cost any work (an I/O wait or CPU work) besides the hand-off."""
-        return bool(self.io or self.cpu)
+        return bool(self.io or self.cpu or self.sockets)
 
-    def least_time(self, cores):
+    @property
+    def sockets(self):
+        """Whether each item's I/O wait is a round trip over a socket (else a timer)."""
+        return self.io_kind == "socket"
+
+    def least_time(self, cores, trip=None):
         """The least time one run can take in any model on ``cores`` cores, in seconds: each
         producer's ``items`` waits in a row, the producers' waits overlapped; the CPU work of
         every item spread over min(consumers, cores); the larger of the two (0 without work).
+
+        With socket waits and the ``RoundTrip`` measured on this machine (``trip``), a wait
+        lasts ``io`` plus the server's lateness plus the round trip itself, and a third limit
+        joins: the CPU of every item, both ends of its round trip included (the server runs
+        on the same cores), spread over all the cores.
         """
         waits = self.items * self.io
         work = self.total * self.cpu / min(self.consumers, cores)
-        return max(waits, work)
+        if not (self.sockets and trip):
+            return max(waits, work)
+        waits = self.items * (self.io + (trip.late if self.io else 0.0) + trip.wall)
+        shared = self.total * (self.cpu + trip.cpu) / cores
+        return max(waits, work, shared)
 
     def ranges(self):
         """One range per producer: the plain sources a timed run iterates."""
@@ -143,6 +204,9 @@ class Workload:
                 f"{_count(self.consumers, 'consumer')}, capacity {self.capacity}")
         work = [f"{name} {format_duration(getattr(self, name))}/item"
                 for name in ("io", "cpu") if getattr(self, name)]
+        if self.sockets:
+            work[:bool(self.io)] = [f"io {format_duration(self.io)}/item over a socket"
+                                    if self.io else "a socket round trip/item"]
         return ", ".join([text, *work])
 
     # Everything below is derived from the field declarations above.
@@ -161,10 +225,11 @@ class Workload:
             default = defaults.get(f.name, f.default)
             shown = f"{default:,}" if isinstance(default, int) else f.metadata["show"](default)
             parse = f.metadata["parse"]
-            metavar = f.metadata["metavar"]
+            metavar = "|".join(_choices(f)) if _choices(f) else f.metadata["metavar"]
             if grid:
                 parse, default, metavar = _list_of(parse), [default], f"{metavar}[,{metavar}...]"
-            group.add_argument(f"--{f.name}", type=parse, default=default, metavar=metavar,
+            group.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, type=parse,
+                               default=default, metavar=metavar,
                                help=f"{f.metadata['help']} (default: {shown})")
 
     @classmethod
@@ -195,7 +260,7 @@ class Workload:
     def as_options(self):
         """The command-line options that rebuild this workload in another process."""
         return [option for f in fields(self)
-                for option in (f"--{f.name}", repr(getattr(self, f.name)))]
+                for option in (f"--{f.name.replace('_', '-')}", _spell(getattr(self, f.name)))]
 
     def as_metadata(self):
         """The workload as pyperf metadata entries (prefixed, so they never clash)."""
@@ -208,8 +273,34 @@ class Workload:
         for f in fields(cls):
             key = METADATA_PREFIX + f.name
             if key in metadata:
-                values[f.name] = (float if _is_duration(f) else int)(metadata[key])
+                values[f.name] = _read(f, metadata[key])
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """What a socket wait costs on this machine besides its ``io``, as the harness measured
+    it (``harness.waits``): the figures the ideal of socket waits is made of."""
+
+    wall: float = 0.0  # seconds of a loopback round trip at io 0, the server idle
+    cpu: float = 0.0  # CPU seconds per round trip of both ends, a trivial client's and the server's
+    late: float = 0.0  # seconds the server's replies come after io (its timers' rounding)
+
+    KEYS = {"wall": "capqueue_round_trip_s", "late": "capqueue_reply_late_s"}
+    CPU_KEYS = ("capqueue_round_trip_client_cpu_s", "capqueue_round_trip_server_cpu_s")
+
+    @classmethod
+    def from_metadata(cls, runs):
+        """The median of each figure over the metadata of ``runs`` (one per timing
+        process), or None if they hold none (timer waits, or files from before)."""
+        import statistics  # here: a process that only runs variants needs none of it
+
+        found = [m for m in runs if all(k in m for k in [*cls.KEYS.values(), *cls.CPU_KEYS])]
+        if not found:
+            return None
+        return cls(wall=statistics.median(m[cls.KEYS["wall"]] for m in found),
+                   cpu=statistics.median(sum(m[k] for k in cls.CPU_KEYS) for m in found),
+                   late=statistics.median(m[cls.KEYS["late"]] for m in found))
 
 
 def _list_of(parse):

@@ -13,6 +13,7 @@ CASES = [
     ("check --items -1", "--items must be at least 0, not -1"),
     ("check --capacity 0", "--capacity must be at least 1, not 0"),
     ("check --producers 0", "--producers must be at least 1, not 0"),
+    ("sweep --producers 0,10", "--producers must be at least 1, not 0"),
     ("check --consumers -2", "--consumers must be at least 1, not -2"),
     ("check --items abc", "argument --items: expected a whole number, not 'abc'"),
     ("check --capacity 2.5", "argument --capacity: expected a whole number, not '2.5'"),

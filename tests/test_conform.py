@@ -12,6 +12,7 @@ from conftest import ROOT, broken, capqueue
 def test_the_battery_is_every_shape_and_every_failure():
     assert [case.workload for case in conform.TASK] == list(conform.SHAPES.values())
     assert any(case.workload.io for case in conform.TASK)
+    assert any(case.workload.sockets for case in conform.TASK)
     assert any(case.workload.cpu for case in conform.TASK)
     assert len(conform.FAILURES) == 12  # 2 topologies x sink, source x first, middle, last
     assert {case.workload.consumers for case in conform.FAILURES} == {1, 2}
@@ -22,9 +23,9 @@ def test_conform_prints_one_line_per_check_and_a_verdict():
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("conform swallows_errors (")
-    assert lines[0].endswith("): the whole variant contract, 25 checks")
+    assert lines[0].endswith("): the whole variant contract, 26 checks")
     checks = [line for line in lines[1:-1] if not line.startswith(" ")]
-    assert len(checks) == 25
+    assert len(checks) == 26
     assert [line.split()[:2] for line in checks[:2]] == [["ok", "is"], ["ok", "does"]]
     failing = [line for line in checks if line.startswith("FAIL")]
     ids = {case.id for case in conform.CASES}
@@ -37,10 +38,16 @@ def test_conform_prints_one_line_per_check_and_a_verdict():
     again = lines[lines.index(failing[2]) + 1].strip()
     assert again == (f"again: capqueue check --variant-path {broken('swallows_errors')} "
                      "--items 300 --fail-in sink --fail-at 1")
+    # its run() takes no connections: the socket case is not run, and not held against it
+    [socket] = [line for line in checks if "socket-wait" in line]
+    assert socket.split()[0] == "skip" and socket.endswith(
+        "cannot run: its run() takes no connections, so it cannot wait on sockets (socket "
+        "waits need run(..., connections=None))")
     assert lines[-1] == ("verdict: swallows_errors does NOT conform: 8 of 25 checks failed "
                          "(io-wait, io-and-cpu-2x2, 1x1-sink-at-first, 1x1-sink-at-middle, "
                          "1x1-sink-at-last, 3x2-capacity-2-sink-at-first, "
-                         "3x2-capacity-2-sink-at-middle, 3x2-capacity-2-sink-at-last)")
+                         "3x2-capacity-2-sink-at-middle, 3x2-capacity-2-sink-at-last), 1 it "
+                         "cannot run (socket-wait)")
 
 
 PLUGIN_TEST = '''

@@ -48,9 +48,10 @@ def test_a_skeleton_is_its_exhibit_but_for_the_marked_line(key):
 def test_an_exhibit_without_the_named_line_makes_no_skeleton():
     moved = dataclasses.replace(SKELETONS["threads"], put="q.put(item, block=True)")
     with pytest.raises(UsageError, match=r"^the threads skeleton is made from "
-                                         r"variants/threads\.py, which has no line\(s\) "
-                                         r"'q\.put\(item, block=True\)' to leave out; name "
-                                         r"its hand-off line in harness/scaffold\.py$"):
+                                         r"variants/threads\.py, whose produce\(\) has no "
+                                         r"line\(s\) 'q\.put\(item, block=True\)' to leave "
+                                         r"out; name its hand-off line in "
+                                         r"harness/scaffold\.py$"):
         moved.render("anything")
 
 
@@ -75,7 +76,7 @@ def test_every_skeleton_conforms_once_its_marked_line_is_filled_in(tmp_path):
         paths += ["--variant-path", path]
     result = capqueue("conform", "--jobs", 2, *paths, timeout=600)
     verdicts = [line for line in result.stdout.splitlines() if line.startswith("verdict:")]
-    assert verdicts == [f"verdict: my_{model} conforms: all 25 checks passed"
+    assert verdicts == [f"verdict: my_{model} conforms: all 26 checks passed"
                         for model in sorted(SKELETONS)], result.stdout
     assert result.returncode == 0
 

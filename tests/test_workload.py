@@ -55,14 +55,51 @@ def test_durations_survive_metadata_exactly():
 def test_command_line_options_name_every_field():
     workload = Workload(items=7, capacity=3, producers=2, consumers=5, io=0.001)
     assert workload.as_options() == ["--items", "7", "--capacity", "3", "--producers", "2",
-                                     "--consumers", "5", "--io", "0.001", "--cpu", "0.0"]
+                                     "--consumers", "5", "--io", "0.001", "--io-kind", "sleep",
+                                     "--cpu", "0.0"]
 
 
-def test_options_rebuild_the_same_workload():
+@pytest.mark.parametrize("kind", ["sleep", "socket"])
+def test_options_rebuild_the_same_workload(kind):
     parser = argparse.ArgumentParser()
     Workload.add_options(parser)
-    workload = Workload(items=3, capacity=1, producers=4, consumers=2, io=1.5e-3, cpu=7e-6)
+    workload = Workload(items=3, capacity=1, producers=4, consumers=2, io=1.5e-3, io_kind=kind,
+                        cpu=7e-6)
     assert Workload.from_args(parser.parse_args(workload.as_options())) == workload
+
+
+def test_the_kind_of_wait_is_a_timer_unless_told_otherwise():
+    assert Workload().io_kind == "sleep" and not Workload().sockets
+    old = {"capqueue_items": 10000, "capqueue_io": 0.001}  # a file from before the field
+    assert Workload.from_metadata(old).io_kind == "sleep"
+    socket = Workload(io=0.1, io_kind="socket")
+    assert Workload.from_metadata(socket.as_metadata()) == socket
+    assert socket.as_metadata()["capqueue_io_kind"] == "socket"
+
+
+def test_the_kind_of_wait_shows_in_names_and_descriptions():
+    assert Workload(io=0.1, io_kind="socket").label() == "io=100ms io_kind=socket"
+    assert Workload(io=0.1, io_kind="socket").describe().endswith(", io 100 ms/item over a socket")
+    assert Workload(io_kind="socket").describe().endswith(", a socket round trip/item")
+    assert Workload(io_kind="socket").works  # a round trip is work even at io 0
+
+
+def test_a_sweep_goes_over_kinds_of_wait():
+    parser = argparse.ArgumentParser()
+    Workload.add_options(parser, grid=True)
+    grid = Workload.grid_from_args(parser.parse_args(["--io", "1ms", "--io-kind", "sleep,socket"]))
+    assert [w.io_kind for w in grid] == ["sleep", "socket"]
+
+
+def test_an_unknown_kind_of_wait_is_refused_with_one_sentence():
+    with pytest.raises(WorkloadError, match=r"^io_kind must be sleep or socket, not 'tcp'$"):
+        Workload(io_kind="tcp")
+    parser = argparse.ArgumentParser()
+    Workload.add_options(parser)
+    [option] = [a for a in parser._actions if a.dest == "io_kind"]
+    with pytest.raises(argparse.ArgumentTypeError,
+                       match=r"^expected sleep or socket, not 'nonsense'$"):
+        option.type("nonsense")
 
 
 @pytest.mark.parametrize("text, seconds", [

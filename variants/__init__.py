@@ -35,6 +35,23 @@ a docstring
     The harness always passes ``io`` by keyword. CPU work per item (``--cpu``) needs
     nothing from a variant: it happens inside the sinks.
 
+``run(..., connections=None)`` (optional: socket waits)
+    With ``--io-kind socket`` the harness also passes, by keyword, ``connections``: one
+    connected TCP socket per producer, in the order of ``sources`` (None, or nothing at
+    all, otherwise: give it that default). Each item's I/O wait is then a round trip over
+    the producer's own socket to the harness's delay server, instead of a sleep: send the
+    byte ``b"?"`` and read the one-byte reply (``recv(1)``), which the server sends ``io``
+    after the request came (at once for ``io`` 0), in the model's own way and in one
+    visible line or two. The producer adopts its socket in its model's idiom
+    (``asyncio.open_connection(sock=...)``, ``trio.SocketStream``, anyio's
+    ``SocketStream.from_socket``, a ``gevent.socket.socket`` given its ``detach()``-ed
+    file descriptor, the socket itself in a thread or a forked process) and closes it when
+    its source is done; the harness opens the connections before the timer and cleans up
+    whatever is left after it. Keep the sleep path as it is, with nothing more per item:
+    give the socket wait a producer of its own, or a wrapper of the source chosen once per
+    producer. A variant whose ``run`` takes no ``connections`` cannot run socket waits:
+    every command says so ("cannot run: ...") instead of running it.
+
     Sources and sinks are picklable, so a variant may hand them to worker processes when
     it starts them. If a source or a sink raises, ``run`` stops its other workers and
     raises that error (alone or inside an ``ExceptionGroup``). Shutdown (sentinels,
@@ -76,6 +93,15 @@ a docstring
     The programs the variant runs itself, as a tuple of names looked up on ``PATH``
     (``("valgrind",)``). Where one is missing the variant is *unavailable*, with that
     reason, and the others still run, as for a library that is not installed.
+
+``PER_PRODUCER`` (optional)
+    What the variant starts for each producer that the operating system counts:
+    ``"thread"`` (an OS thread), ``"process"`` (a forked process) or ``"interpreter"`` (a
+    subinterpreter on a thread of its own). Leave it out for tasks, greenlets and
+    generators, which cost the OS nothing each. The harness compares it with this
+    machine's limits before it starts a run (``harness.limits``), so that a point past
+    them is reported as one that cannot run, with the reason, instead of crashing or
+    hanging at the 22,000th thread.
 
 Near twins. A variant that differs from a sibling only in how the model is started (another
 event loop, another backend) imports the sibling's workers and writes only its own ``run``:

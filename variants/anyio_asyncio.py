@@ -16,6 +16,12 @@ What the layer costs: anyio keeps trio's rule that every ``send`` and ``receive`
 checkpoint, so on asyncio each item costs a trip through the event loop (``sleep(0)``),
 where ``asyncio.Queue`` suspends only when the queue is full or empty. An I/O wait is
 ``await anyio.sleep``, which becomes the backend's own sleep.
+
+A socket wait adopts the producer's connected socket as anyio's own stream,
+``SocketStream.from_socket`` (an asyncio transport here, a trio socket stream on trio),
+then each item is ``await send`` of a request and ``await receive(1)`` of its reply.
+Unlike a memory stream, a socket stream has no synchronous close, so this one is closed
+with ``async with``.
 """
 
 import anyio
@@ -32,6 +38,18 @@ async def produce(send_stream, source, io):
             await send_stream.send(item)
 
 
+async def produce_asking(send_stream, source, connection):
+    """Send every item of the source, each after a round trip over the producer's socket."""
+    from anyio.abc import SocketStream  # here, not above: without socket waits, never loaded
+
+    with send_stream:
+        async with await SocketStream.from_socket(connection) as stream:
+            for item in source:
+                await stream.send(b"?")  # the item's I/O: a request, answered io later;
+                await stream.receive(1)  # the other tasks run until the reply is in
+                await send_stream.send(item)
+
+
 async def consume(receive_stream, sink):
     """Process items until every send clone is closed."""
     with receive_stream:
@@ -39,17 +57,21 @@ async def consume(receive_stream, sink):
             sink(item)
 
 
-async def main(sources, sinks, capacity, io):
+async def main(sources, sinks, capacity, io, connections=None):
     """Start every producer and consumer with its own clone of a stream."""
     send_stream, receive_stream = anyio.create_memory_object_stream(capacity)
     async with anyio.create_task_group() as group:
         with send_stream, receive_stream:
-            for source in sources:
-                group.start_soon(produce, send_stream.clone(), source, io)
+            if connections:  # socket waits: each producer asks the server over its own
+                for source, connection in zip(sources, connections):
+                    group.start_soon(produce_asking, send_stream.clone(), source, connection)
+            else:
+                for source in sources:
+                    group.start_soon(produce, send_stream.clone(), source, io)
             for sink in sinks:
                 group.start_soon(consume, receive_stream.clone(), sink)
 
 
-def run(sources, sinks, capacity, io):
+def run(sources, sinks, capacity, io, connections=None):
     """Run the portable code on the asyncio backend."""
-    anyio.run(main, sources, sinks, capacity, io, backend="asyncio")
+    anyio.run(main, sources, sinks, capacity, io, connections, backend="asyncio")

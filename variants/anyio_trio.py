@@ -14,6 +14,6 @@ from variants.anyio_asyncio import main
 MODEL = "anyio on trio"
 
 
-def run(sources, sinks, capacity, io):
+def run(sources, sinks, capacity, io, connections=None):
     """Run the portable code on the trio backend."""
-    anyio.run(main, sources, sinks, capacity, io, backend="trio")
+    anyio.run(main, sources, sinks, capacity, io, connections, backend="trio")

@@ -23,6 +23,9 @@ An I/O wait shows what a coordinator of plain generators cannot do: a generator 
 yield to whoever resumed it, and nothing here knows how to resume it when its I/O is done.
 So a producer blocks in ``time.sleep`` with the whole program, and the waits of several
 producers add up instead of overlapping.
+
+A socket wait shows the same: the producer blocks in ``recv`` until the server's reply comes
+(``asking``, as it takes each item), and so does the whole program.
 """
 
 import time
@@ -30,6 +33,15 @@ from collections import deque
 from itertools import cycle
 
 MODEL = "generators"
+
+
+def asking(source, connection):
+    """The items of the source, each after a round trip over the producer's socket."""
+    with connection:
+        for item in source:
+            connection.sendall(b"?")  # the item's I/O: a request, and a blocking wait for
+            connection.recv(1)  # its reply, which the server sends io later
+            yield item
 
 
 def produce(dq, capacity, source, io, say=None):
@@ -54,8 +66,10 @@ def consume(dq, sink, say=None):
         yield
 
 
-def run(sources, sinks, capacity, io, say=None):
+def run(sources, sinks, capacity, io, say=None, connections=None):
     """Coordinate: resume each producer in turn, and after each, the next consumer."""
+    if connections:  # socket waits: each producer asks the server as it takes an item
+        sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     dq = deque(maxlen=capacity)
     producers = deque(produce(dq, capacity, source, io, say) for source in sources)
     consumers = cycle([consume(dq, sink, say) for sink in sinks])

@@ -12,6 +12,8 @@ frame. That is the price of pushing data into a coroutine rather than letting it
 Shutdown is ``close()``, which raises ``GeneratorExit`` at the consumer's ``yield``;
 a failing sink raises out of ``send()`` and so out of ``run``. As in ``generators``, an
 I/O wait can only block the whole program.
+
+A socket wait blocks the same way, in ``recv`` (``asking``).
 """
 
 import time
@@ -19,6 +21,15 @@ from collections import deque
 from itertools import cycle
 
 MODEL = "generators"
+
+
+def asking(source, connection):
+    """The items of the source, each after a round trip over the producer's socket."""
+    with connection:
+        for item in source:
+            connection.sendall(b"?")  # the item's I/O: a request, and a blocking wait for
+            connection.recv(1)  # its reply, which the server sends io later
+            yield item
 
 
 def produce(dq, capacity, source, io):
@@ -37,8 +48,10 @@ def consume(sink):
         sink((yield))
 
 
-def run(sources, sinks, capacity, io):
+def run(sources, sinks, capacity, io, connections=None):
     """Coordinate: let each producer fill the deque, then send its items to the next consumer."""
+    if connections:  # socket waits: each producer asks the server as it takes an item
+        sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     dq = deque(maxlen=capacity)
     producers = deque(produce(dq, capacity, source, io) for source in sources)
     consumers = [consume(sink) for sink in sinks]

@@ -4,7 +4,7 @@ The code reads like the threads variant: ``queue.put`` blocks while the queue is
 ``queue.get`` while it is empty. But the blocking is cooperative: a greenlet that cannot go
 on switches to gevent's hub (a libev or libuv event loop), and the hub switches to a
 greenlet that can. All of it runs in one OS thread, with no lock and no GIL hand-over; no
-monkey-patching is needed, since nothing here does I/O.
+monkey-patching is needed: the one I/O here, a socket wait, uses ``gevent.socket`` itself.
 
 Shutdown uses the queue's own ``shutdown()``, the API Python 3.13 gave ``queue.Queue``
 and gevent offers on every version: once the producers are done, ``shutdown()`` lets the
@@ -24,12 +24,28 @@ Expect a hand-off well below asyncio's: a switch between greenlets is a C-level 
 swap, not a trip through an event loop written in Python. An I/O wait is ``gevent.sleep``:
 the greenlet parks on a timer in the hub, which runs the others meanwhile (with
 monkey-patching, ``time.sleep`` and blocking sockets would do the same).
+
+A socket wait reads like a thread's, ``sendall`` of a request and ``recv`` of its reply,
+done as the producer takes each item (``asking``); but the producer's socket is first
+taken over by a ``gevent.socket.socket`` (``detach()`` hands it the file descriptor, so
+that only one object owns it), whose ``recv`` parks the greenlet on the socket in the hub.
 """
 
 import gevent
 from gevent.queue import Queue, ShutDown
 
 MODEL = "gevent"
+
+
+def asking(source, connection):
+    """The items of the source, each after a round trip over the producer's socket."""
+    import gevent.socket  # here, not above: without socket waits a run never loads it
+
+    with gevent.socket.socket(fileno=connection.detach()) as connection:
+        for item in source:
+            connection.sendall(b"?")  # the item's I/O: a request, answered io later; the hub
+            connection.recv(1)  # runs the other greenlets until the reply is in
+            yield item
 
 
 def produce(queue, source, io):
@@ -50,8 +66,10 @@ def consume(queue, sink):
         sink(item)
 
 
-def run(sources, sinks, capacity, io):
+def run(sources, sinks, capacity, io, connections=None):
     """Spawn the workers, shut the queue down once the producers are done, re-raise failures."""
+    if connections:  # socket waits: each producer asks the server as it takes an item
+        sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     queue = Queue(maxsize=capacity)
 
     def work(task, *args):

@@ -21,6 +21,9 @@ Expect the cheapest hand-off here after the generators': a switch is a C-level s
 But with no scheduler there is no one to switch to while a producer waits for I/O: it
 blocks in ``time.sleep`` with everyone else, and the producers' waits add up (gevent is
 greenlet plus the scheduler that fixes exactly this).
+
+A socket wait is the same blocking ``recv`` (``asking``, as a producer takes each item):
+plain greenlets have no hub to switch to while a socket waits.
 """
 
 import time
@@ -33,8 +36,19 @@ from greenlet import getcurrent, greenlet
 MODEL = "greenlet"
 
 
-def run(sources, sinks, capacity, io):
+def asking(source, connection):
+    """The items of the source, each after a round trip over the producer's socket."""
+    with connection:
+        for item in source:
+            connection.sendall(b"?")  # the item's I/O: a request, and a blocking wait for
+            connection.recv(1)  # its reply, which the server sends io later
+            yield item
+
+
+def run(sources, sinks, capacity, io, connections=None):
     """Run each producer in turn; full deques go straight to the consumers, and back."""
+    if connections:  # socket waits: each producer asks the server as it takes an item
+        sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     dq = deque()
 
     def produce(source):

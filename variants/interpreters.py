@@ -36,6 +36,12 @@ What its timing includes: creating, calling into and closing an interpreter per 
 (tens of milliseconds per run for two workers: ``docs/models/interpreters.md``), the
 threads, and every sleep of the polls. Unavailable before Python 3.14, which has no
 ``concurrent.interpreters``.
+
+A socket wait is a blocking ``sendall`` and ``recv`` in the producer's interpreter. A
+socket object cannot cross (it does not pickle), but its file descriptor, a plain number,
+can: the main interpreter lets go of it (``detach()``) and the producer's interpreter
+makes a socket of its own on it (``socket.socket(fileno=...)``), which it closes when its
+source is done.
 """
 
 import threading
@@ -43,6 +49,7 @@ import threading
 import concurrent.interpreters as interpreters
 
 MODEL = "interpreters"
+PER_PRODUCER = "interpreter"  # and a thread, per consumer too: the harness checks the room
 
 
 def produce(queue, source, io, stopping):
@@ -62,6 +69,25 @@ def produce(queue, source, io, stopping):
     return None
 
 
+def produce_asking(queue, source, fd, stopping):
+    """In the producer's interpreter: put every item of the source, each after a round trip
+    over the socket on file descriptor ``fd``; return its error."""
+    import socket
+
+    try:
+        with socket.socket(fileno=fd) as connection:
+            for item in source:
+                if stopping[0]:
+                    return None  # another worker failed
+                connection.sendall(b"?")  # the item's I/O: a request, and a blocking wait for
+                connection.recv(1)  # its reply; the other interpreters run meanwhile
+                queue.put(item)
+    except BaseException as exc:
+        stopping[0] = 1
+        return exc
+    return None
+
+
 def consume(queue, sink, stopping):
     """In the consumer's interpreter: process items until a None arrives; return its error."""
     try:
@@ -75,7 +101,7 @@ def consume(queue, sink, stopping):
     return None
 
 
-def run(sources, sinks, capacity, io):
+def run(sources, sinks, capacity, io, connections=None):
     """Start an interpreter on a thread per producer and per consumer, then join them all."""
     queue = interpreters.create_queue(maxsize=capacity)
     stopping = memoryview(bytearray(1))
@@ -93,7 +119,11 @@ def run(sources, sinks, capacity, io):
         if error is not None:
             errors.append(error)
 
-    workers = [(interpreters.create(), produce, source, io) for source in sources]
+    if connections:  # socket waits: a socket cannot cross to an interpreter, its number can
+        workers = [(interpreters.create(), produce_asking, source, connection.detach())
+                   for source, connection in zip(sources, connections)]
+    else:
+        workers = [(interpreters.create(), produce, source, io) for source in sources]
     workers += [(interpreters.create(), consume, sink) for sink in sinks]
     threads = [threading.Thread(target=work, args=worker) for worker in workers]
     try:

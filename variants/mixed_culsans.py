@@ -25,6 +25,9 @@ Expect a hand-off to cost more than in ``threads`` or ``asyncio`` alone: every i
 from a thread to the loop, and a full or empty queue costs a cross-thread wake-up (a
 system call) on top of the GIL hand-over. The I/O wait is ``time.sleep`` in the producer
 thread: it releases the GIL, so the loop and the other producers run meanwhile.
+
+A socket wait is the threads' own: a blocking ``sendall`` and ``recv`` in the producer
+thread as it takes each item (``asking``), which releases the GIL while it waits.
 """
 
 import asyncio
@@ -34,8 +37,18 @@ from concurrent.futures import ThreadPoolExecutor
 import culsans
 
 MODEL = "threads + asyncio"
+PER_PRODUCER = "thread"  # a thread of the pool: the harness checks the OS has room for them
 
 DONE = object()
+
+
+def asking(source, connection):
+    """The items of the source, each after a round trip over the producer's socket."""
+    with connection:
+        for item in source:
+            connection.sendall(b"?")  # the item's I/O: a request, and a blocking wait for
+            connection.recv(1)  # its reply, which the server sends io later (GIL released)
+            yield item
 
 
 def produce(queue, source, io):
@@ -67,8 +80,10 @@ async def main(queue, threads, sources, sinks, io):
         queue.shutdown(immediate=True)  # after a failure: wakes producers blocked in put()
 
 
-def run(sources, sinks, capacity, io):
+def run(sources, sinks, capacity, io, connections=None):
     """A thread per producer, the consumers on an event loop in this thread."""
+    if connections:  # socket waits: each producer asks the server as it takes an item
+        sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     queue = culsans.Queue(maxsize=capacity)
     with ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="producer") as threads:
         asyncio.run(main(queue, threads, sources, sinks, io))

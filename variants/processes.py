@@ -18,6 +18,10 @@ method, the cheapest on Linux) and pickling each item across the pipe, both insi
 timed ``run()``. Expect about twenty microseconds per item, hundreds of times the floor.
 In exchange, an I/O wait (``time.sleep`` in the producer's own process) blocks nobody
 else, and the consumers' CPU work runs on every core.
+
+A socket wait is a blocking ``sendall`` and ``recv`` in the producer's own process as it
+takes each item (``asking``): the connected socket came with the fork, like every argument
+of a ``fork`` child, unpickled.
 """
 
 import multiprocessing
@@ -25,8 +29,18 @@ import time
 from multiprocessing.connection import wait
 
 MODEL = "processes"
+PER_PRODUCER = "process"  # and per consumer: the harness checks the OS has room for them
 
 context = multiprocessing.get_context("fork")
+
+
+def asking(source, connection):
+    """The items of the source, each after a round trip over the producer's socket."""
+    with connection:
+        for item in source:
+            connection.sendall(b"?")  # the item's I/O: a request, and a blocking wait for
+            connection.recv(1)  # its reply, which the server sends io later, in this process
+            yield item
 
 
 def produce(queue, source, io, producing, consumers, errors):
@@ -59,8 +73,10 @@ def consume(queue, sink, errors):
         raise SystemExit(1) from None
 
 
-def run(sources, sinks, capacity, io):
+def run(sources, sinks, capacity, io, connections=None):
     """Start a process per worker, supervise them all, and stop everyone at the first failure."""
+    if connections:  # socket waits: each producer asks the server as it takes an item
+        sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     queue = context.Queue(maxsize=capacity)
     errors = context.SimpleQueue()
     producing = context.Value("i", len(sources))

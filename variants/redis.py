@@ -35,6 +35,9 @@ here: batching several items per round trip is the lesson a broker teaches
 The supervision in ``run`` is the ``processes`` variant's loop, written out again: here the
 errors and the stop travel through the broker, and how a model stops its workers is part of
 what a reader compares.
+
+A socket wait is a blocking ``sendall`` and ``recv`` in the producer's process as it takes
+each item (``asking``), as in ``processes``: the socket comes with the fork.
 """
 
 import contextlib
@@ -46,6 +49,7 @@ from multiprocessing.connection import wait
 import redis
 
 MODEL = "redis"
+PER_PRODUCER = "process"  # and per consumer: the harness checks the OS has room for them
 SERVICE = "redis"  # the server: the harness starts it (or finds yours) and passes its URL
 
 context = multiprocessing.get_context("fork")
@@ -56,6 +60,15 @@ PRODUCING = "capqueue:producing"  # how many producers have not finished
 ERRORS = "capqueue:errors"  # the errors of failed workers, pickled
 SLOT, DONE, STOP = b"slot", b"done", b"stop"  # never an item: items travel as decimal text
 GRACE = 1.0  # seconds a worker gets to stop at its STOP before it is terminated
+
+
+def asking(source, connection):
+    """The items of the source, each after a round trip over the producer's socket."""
+    with connection:
+        for item in source:
+            connection.sendall(b"?")  # the item's I/O: a request, and a blocking wait for
+            connection.recv(1)  # its reply, which the server sends io later
+            yield item
 
 
 def produce(url, source, io, consumers):
@@ -91,8 +104,10 @@ def hand_over(broker, exc):
     raise SystemExit(1) from None
 
 
-def run(sources, sinks, capacity, io, service):
+def run(sources, sinks, capacity, io, service, connections=None):
     """Fill the slots, start a process per worker, supervise them, stop everyone on a failure."""
+    if connections:  # socket waits: each producer asks the server as it takes an item
+        sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     broker = redis.Redis.from_url(service)
     broker.delete(ITEMS, SLOTS, PRODUCING, ERRORS)  # what a failed run may have left
     broker.rpush(SLOTS, *[SLOT] * capacity)

@@ -17,6 +17,11 @@ Expect each hand-off to cost microseconds, not nanoseconds: a full or empty queu
 lock, a condition wait and a thread switch, and the GIL lets only one of the two sides run
 Python code at a time. An I/O wait is a blocking ``time.sleep``, which releases the GIL:
 the other threads run meanwhile, so the waits of many producers overlap.
+
+A socket wait is a blocking ``sendall`` of a request and ``recv`` of its reply in the
+producer's thread, done as it takes each item (``asking``): ``recv`` releases the GIL
+while it waits, so the waits of many producers overlap as their sleeps do, at a thread per
+connection.
 """
 
 import queue
@@ -24,12 +29,24 @@ import threading
 import time
 
 MODEL = "threads"
+PER_PRODUCER = "thread"  # and per consumer: the harness checks the OS has room for them
 
 DONE = object()
 
 
-def run(sources, sinks, capacity, io):
+def asking(source, connection):
+    """The items of the source, each after a round trip over the producer's socket."""
+    with connection:
+        for item in source:
+            connection.sendall(b"?")  # the item's I/O: a request, and a blocking wait for
+            connection.recv(1)  # its reply, which the server sends io later (GIL released)
+            yield item
+
+
+def run(sources, sinks, capacity, io, connections=None):
     """Start a thread per producer and per consumer, then join them all."""
+    if connections:  # socket waits: each producer asks the server as it takes an item
+        sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     q = queue.Queue(maxsize=capacity)
     errors = []
 

@@ -15,6 +15,9 @@ or empty buffer; the main thread joins them all and re-raises the first error.
 Read its figure against ``threads``: the same threads and the same GIL, a simpler
 structure, more wake-ups. An I/O wait is ``time.sleep`` outside the monitor, as in
 ``threads``.
+
+A socket wait is a blocking ``sendall`` and ``recv`` in the producer's thread as it takes
+each item (``asking``), outside the monitor, as in ``threads``.
 """
 
 import threading
@@ -22,10 +25,22 @@ import time
 from collections import deque
 
 MODEL = "threads"
+PER_PRODUCER = "thread"  # and per consumer: the harness checks the OS has room for them
 
 
-def run(sources, sinks, capacity, io):
+def asking(source, connection):
+    """The items of the source, each after a round trip over the producer's socket."""
+    with connection:
+        for item in source:
+            connection.sendall(b"?")  # the item's I/O: a request, and a blocking wait for
+            connection.recv(1)  # its reply, which the server sends io later (GIL released)
+            yield item
+
+
+def run(sources, sinks, capacity, io, connections=None):
     """Start a thread per producer and per consumer around one monitor, then join them."""
+    if connections:  # socket waits: each producer asks the server as it takes an item
+        sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     buffer = deque()
     changed = threading.Condition()
     producing = len(sources)

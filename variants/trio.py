@@ -22,6 +22,11 @@ Expect one of the slowest hand-offs here, and one that barely improves with a la
 capacity: every item pays a pass through trio's scheduler on each side. trio trades speed
 for guarantees (checkpoints, fairness, cancellation) on every operation. An I/O wait is
 ``await trio.sleep``: the task sleeps on trio's timer queue while the others run.
+
+A socket wait wraps the producer's connected socket in a ``trio.SocketStream``, then each
+item is ``await send_all`` of a request and ``await receive_some(1)`` of its reply; trio
+parks the task on the socket's readiness (epoll) meanwhile. The producer closes the socket
+with a plain ``with`` when its source is done, for the channels' reason.
 """
 
 import trio
@@ -38,6 +43,16 @@ async def produce(send_channel, source, io):
             await send_channel.send(item)
 
 
+async def produce_asking(send_channel, source, connection):
+    """Send every item of the source, each after a round trip over the producer's socket."""
+    stream = trio.SocketStream(trio.socket.from_stdlib_socket(connection))
+    with send_channel, stream.socket:
+        for item in source:
+            await stream.send_all(b"?")  # the item's I/O: a request, answered io later;
+            await stream.receive_some(1)  # trio runs the other tasks until the reply is in
+            await send_channel.send(item)
+
+
 async def consume(receive_channel, sink):
     """Process items until every send end is closed."""
     with receive_channel:
@@ -45,17 +60,21 @@ async def consume(receive_channel, sink):
             sink(item)
 
 
-async def main(sources, sinks, capacity, io):
+async def main(sources, sinks, capacity, io, connections=None):
     """Start every producer and consumer with its own clone of a channel end."""
     send_channel, receive_channel = trio.open_memory_channel(capacity)
     async with trio.open_nursery() as nursery:
         with send_channel, receive_channel:
-            for source in sources:
-                nursery.start_soon(produce, send_channel.clone(), source, io)
+            if connections:  # socket waits: each producer asks the server over its own
+                for source, connection in zip(sources, connections):
+                    nursery.start_soon(produce_asking, send_channel.clone(), source, connection)
+            else:
+                for source in sources:
+                    nursery.start_soon(produce, send_channel.clone(), source, io)
             for sink in sinks:
                 nursery.start_soon(consume, receive_channel.clone(), sink)
 
 
-def run(sources, sinks, capacity, io):
+def run(sources, sinks, capacity, io, connections=None):
     """Run the whole hand-off in a fresh trio run."""
-    trio.run(main, sources, sinks, capacity, io)
+    trio.run(main, sources, sinks, capacity, io, connections)

@@ -31,7 +31,7 @@ import importlib
 
 COMMANDS = ("list", "check", "conform", "new", "trace", "run", "compare", "sweep", "matrix",
             "instructions", "latency", "report", "docs", "plot", "containers", "interpreters",
-            "worker")
+            "delayserver", "worker")
 
 
 def load(name):

@@ -64,13 +64,20 @@ def show_load_errors(variants):
                   sep="\n", end="", file=sys.stderr)
 
 
-def usable_or_reported(variants, out=None):
-    """The variants that can run; print one line for each that cannot."""
+def usable_or_reported(variants, out=None, workload=None):
+    """The variants that can run (``workload``, if given); print one line for each that
+    cannot."""
     out = out or sys.stdout
     width = max((len(v.name) for v in variants), default=0)
+    usable = []
     for variant in variants:
+        reason = variant.cannot_run(workload) if variant.ok and workload else ""
         if not variant.ok:
             label = "skip" if variant.status == "unavailable" else "FAIL"
             print(f"{label:5} {variant.name:{width}}  {variant.status}: {variant.problem}",
                   file=out)
-    return [v for v in variants if v.ok]
+        elif reason:
+            print(f"{'skip':5} {variant.name:{width}}  cannot run: {reason}", file=out)
+        else:
+            usable.append(variant)
+    return usable

@@ -53,6 +53,10 @@ def run(args, out=None):
     workload = Workload.from_args(args)
     if workload.items < 1:
         raise WorkloadError("items", "must be at least 1 to count anything per item, not 0")
+    if workload.sockets:
+        raise UsageError("capqueue instructions counts timer waits only, not --io-kind "
+                         "socket: a round trip is mostly the kernel's work, which valgrind "
+                         "does not see; time socket waits with capqueue run")
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     if args.output and args.append:

@@ -37,7 +37,7 @@ def run(args, command=NAME):
         raise WorkloadError("items", "must be at least 1 to time anything per item, not 0")
     session = args.session
     variants = select(getattr(args, "variants", []), args.variant_path,
-                      everything=command == "compare")
+                      everything=command == "compare", workloads=[workload])
     output = args.output or (None if args.append else str(results.default_path(command)))
     base = results.check_target(output, args.append, workload, [v.name for v in variants])
     target = output or args.append
@@ -45,9 +45,9 @@ def run(args, command=NAME):
     print(f"timer:    {measure.TIMER_NOTE}")
     print(f"settings: {measure.format_settings(session.settings(None), session.rounds)}")
     print(f"results:  {target}")
-    usable = usable_or_reported(variants)
+    usable = usable_or_reported(variants, workload=workload)
     tasks = [measure.Task(v.name, v, workload) for v in usable]
-    broken = len(variants) - len(usable) - sum(v.status == "unavailable" for v in variants)
+    broken = sum(v.status == "broken" for v in variants)
     return measure.interruptible(
         command, target, lambda: time_and_show(session, tasks, target, base, broken, command))
 
@@ -64,7 +64,9 @@ def time_and_show(session, tasks, target, base, broken, command=NAME):
     print(f"checking {len(tasks)} variant(s) first, on "
           f"{measure.checked_workload(tasks[0].workload).describe()}", flush=True)
     passing = session.check(tasks)
-    failed = len(tasks) - len(passing) + broken
+    # a variant this machine cannot run on the workload is a result, not a failure
+    unrunnable = [session.cannot_run[t.name] for t in tasks if t.name in session.cannot_run]
+    failed = len(tasks) - len(passing) - len(unrunnable) + broken
     if command == "compare":
         for task in [t for t in passing if session.checked_seconds(t) >= measure.VERY_LONG_CHECK]:
             print(f"not timed: {task.name}: its checked run took "
@@ -76,9 +78,13 @@ def time_and_show(session, tasks, target, base, broken, command=NAME):
         print(f"settings for {', '.join(t.name for t in long)} (long runs): "
               f"{measure.format_settings(session.settings(long[0]), session.rounds)}")
     if not passing:
-        print("no variant passed its check: nothing was timed and no file was written")
+        none = ("no variant can run this workload here" if len(unrunnable) == len(tasks)
+                else "no variant passed its check")
+        print(f"{none}: nothing was timed and no file was written")
         return 1
     suite = base
+    for entry in unrunnable:
+        suite = results.add_cannot_run(suite, entry)
 
     def save(bench):
         nonlocal suite
@@ -87,7 +93,10 @@ def time_and_show(session, tasks, target, base, broken, command=NAME):
 
     benches = session.time(passing, save, progress=measure.progress_line(passing))
     print()
-    print_table(pyperf.BenchmarkSuite(benches))
+    shown = pyperf.BenchmarkSuite(benches)
+    for entry in unrunnable:
+        shown = results.add_cannot_run(shown, entry)
+    print_table(shown)
     print(f"\nsaved to {target}")
     return 1 if failed else 0
 

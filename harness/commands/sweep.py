@@ -30,7 +30,7 @@ def run(args):
     workloads = Workload.grid_from_args(args)
     if any(w.items < 1 for w in workloads):
         raise WorkloadError("items", "must be at least 1 to time anything per item, not 0")
-    variants = select(args.variants, args.variant_path)
+    variants = select(args.variants, args.variant_path, workloads=workloads)
     # -o FILE that exists is the same sweep again: resume it (the session leaves every file
     # to us, so however -o was spelled, it is the value parsed).
     target = args.output or args.append or str(results.default_path(NAME))
@@ -50,10 +50,12 @@ def run(args):
         if suite is None:
             print("\nnothing was timed and no file was written")
             return 1
-        print()
-        print(*report.sweep_table([suite]), sep="\n")
+        for part in report.render([suite]):  # the sweep's table, then any of memory, start-up
+            print()
+            print(*part, sep="\n")
         print(f"\nsaved to {target}")
         print(f"plots:    {sweep.draw(suite, target)}")
-        return 1 if failed else 0
+        timed = report.rows(suite)  # none when every point so far cannot run here
+        return 1 if failed or not timed else 0
 
     return measure.interruptible(NAME, target, body)

@@ -23,7 +23,7 @@ def arguments(parser):
 
 def run(args):
     workload = Workload.from_args(args)
-    [variant] = select([args.variant], args.variant_path)
+    [variant] = select([args.variant], args.variant_path, workloads=[workload])
     status = check.trace_variant(variant, workload, timeout=args.check_timeout,
                                  cpu_loops=cpu_loops(workload))
     if status is None:
