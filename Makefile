@@ -11,7 +11,7 @@ READY := $(VENV)/.installed
 EXAMPLE := examples/capqueue-simplequeue
 EXAMPLE_SITE := $(VENV)/example-site
 
-.PHONY: help setup compare test instructions valgrind docs study latency scale distributed \
+.PHONY: help setup compare test instructions valgrind docs study latency waiters scale distributed \
 	interpreters clean redis-server
 .DEFAULT_GOAL := compare
 
@@ -21,8 +21,9 @@ IN_PROCESS := sequential generators generators_send greenlet gevent asyncio asyn
 SCALE_DIR := results/scale-$(shell date -u +%Y%m%d-%H%M%S)
 STUDY_DIR := results/study-$(shell date -u +%Y%m%d-%H%M%S)
 LATENCY_DIR := results/latency-$(shell date -u +%Y%m%d-%H%M%S)
+WAITERS_DIR := results/waiters-$(shell date -u +%Y%m%d-%H%M%S)
 DISTRIBUTED := results/distributed-$(shell date -u +%Y%m%d-%H%M%S)
-# The variants of the study's scale sweep (see study): a variant of every model that holds
+# The variants of the waiters sweep (see waiters): a variant of every model that holds
 # thousands of waiting producers at once, and two that start a process per producer, to
 # show where that stops.
 MANY_WAITERS := asyncio asyncio_uvloop trio anyio_asyncio gevent threads processes redis
@@ -38,7 +39,8 @@ help:
 	@echo "make docs      rewrite every generated table, plot and quote in README.md and docs/"
 	@echo "make study     the study's standard sweeps, checked then timed, with their plots"
 	@echo "make latency   latency, depth and fairness of every variant on five workloads"
-	@echo "make scale     ns per item from 1 to 10,000,000 items (about half an hour)"
+	@echo "make waiters   1 to 10,000 waiting producers, timer and socket waits: time, memory"
+	@echo "make scale     ns per item from 1 to 1,000,000 items (about a quarter of an hour)"
 	@echo "make distributed"
 	@echo "               Ray's queue beside the broker, processes and threads, at capacity"
 	@echo "               1 to 1,000, and its fixed and marginal costs (about 15 minutes)"
@@ -83,22 +85,6 @@ docs: $(READY)
 # items and more values the study took 35 minutes here (contention alone 11: the broker at
 # 4 x 4 moves 40,000 items at a third of a millisecond each, checked then timed three times).
 # On fewer items a run's start-up weighs more: a forked process's share is largest.
-# Last, the scale sweep: 1 to 10,000 producers each waiting 10 ms per item, on a timer and on
-# a socket to a delay server (--io-kind), one file each with three plots: time per item and
-# efficiency against producers, and the memory of one more waiting producer. It trades, to
-# keep the study within 45 minutes here: 3 items per producer (30,000 items at 10,000
-# producers, a run of seconds; the ideal is 30 ms at every size, so the first waits and the
-# start-up weigh in); 3 processes x 1 value, no warm-up, 1 loop (a point is read for its
-# trend, and each process gives the memory slope one peak RSS; with no warm-up, a model's
-# lazy imports fall in its first run: anyio's backend, tens of milliseconds, which its
-# efficiency at 1 to 100 producers shows); and variants: the models that wait for one
-# producer at a time are left out (sequential, generators, greenlet: 10,000 x 3 waits of
-# 10 ms in a row take 300 s a run, and producers-io shows them), as are the near twins
-# (threads_condition, anyio_trio) and the bridges from threads to asyncio (mixed_*: a
-# thread per producer, as threads, and the dearest at 10,000: 30 s to check, 20 s a run).
-# processes and redis run to 100 producers and are "cannot run" beyond: a process per
-# producer (harness/limits.py). Measured here: the timer sweep 6.5 minutes with
-# anyio_trio and mixed_culsans in it (about 4 without).
 study: $(READY) redis-server
 	mkdir -p $(STUDY_DIR)
 	-$(BIN)/capqueue sweep --capacity 1,2,5,10,100,1000 --items 5000 -p 3 -n 1 -w 0 \
@@ -112,12 +98,30 @@ study: $(READY) redis-server
 	-$(BIN)/capqueue sweep --io 10us,100us,1ms,10ms --items 100 -o $(STUDY_DIR)/io-crossover.json
 	-$(BIN)/capqueue sweep --cpu 1us,10us,100us,1ms --items 1000 \
 	  -o $(STUDY_DIR)/cpu-crossover.json
+
+# The waiters sweep: 1 to 10,000 producers each waiting 10 ms per item, on a timer and on
+# a socket to a delay server (--io-kind), one file each with three plots: time per item and
+# efficiency against producers, and the memory of one more waiting producer. It trades, to
+# keep it within half an hour here: 3 items per producer (30,000 items at 10,000
+# producers, a run of seconds; the ideal is 30 ms at every size, so the first waits and the
+# start-up weigh in); 3 processes x 1 value, no warm-up, 1 loop (a point is read for its
+# trend, and each process gives the memory slope one peak RSS; with no warm-up, a model's
+# lazy imports fall in its first run: anyio's backend, tens of milliseconds, which its
+# efficiency at 1 to 100 producers shows); and variants: the models that wait for one
+# producer at a time are left out (sequential, generators, greenlet: 10,000 x 3 waits of
+# 10 ms in a row take 300 s a run, and producers-io shows them), as are the near twins
+# (threads_condition, anyio_trio) and the bridges from threads to asyncio (mixed_*: a
+# thread per producer, as threads, and the dearest at 10,000: 30 s to check, 20 s a run).
+# processes and redis run to 100 producers and are "cannot run" beyond: a process per
+# producer (harness/limits.py). Measured here: the timer sweep 6.5 minutes with
+# anyio_trio and mixed_culsans in it (about 4 without).
+waiters: $(READY) redis-server
+	mkdir -p $(WAITERS_DIR)
 	-for kind in sleep socket; do \
 	  $(BIN)/capqueue sweep $(MANY_WAITERS) --producers 1,10,100,1000,10000 --io 10ms \
-	    --io-kind $$kind --items 3 -p 3 -n 1 -w 0 -l 1 -o $(STUDY_DIR)/scale-$$kind.json; \
+	    --io-kind $$kind --items 3 -p 3 -n 1 -w 0 -l 1 -o $(WAITERS_DIR)/$$kind.json; \
 	  for plot in sweep efficiency memory; do \
-	    $(BIN)/capqueue plot $$plot $(STUDY_DIR)/scale-$$kind.json \
-	      -o $(STUDY_DIR)/scale-$$kind-$$plot; \
+	    $(BIN)/capqueue plot $$plot $(WAITERS_DIR)/$$kind.json -o $(WAITERS_DIR)/$$kind-$$plot; \
 	  done; \
 	done
 
@@ -161,9 +165,10 @@ valgrind:
 	  && apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; } \
 	  || echo "valgrind is missing and could not be installed: capqueue instructions will not run"
 
-# ns per item and peak RSS from 1 to 10,000,000 items, each variant's sizes measured one
-# after another so that the machine's drift over the half hour it takes spreads evenly.
-# The 1-item run is the fixed cost of one run; the 10,000,000-item run, a single value.
+# ns per item and peak RSS from 1 to 1,000,000 items, each variant's sizes measured one
+# after another so that the machine's drift over the quarter hour it takes spreads evenly.
+# The 1-item run is the fixed cost of one run; the 1,000,000-item run, 3 processes of one
+# value each, the largest that still gives the split's marginal cost an interval.
 scale: $(READY)
 	mkdir -p $(SCALE_DIR)
 	for variant in $(IN_PROCESS); do \
@@ -171,9 +176,7 @@ scale: $(READY)
 	  $(BIN)/capqueue run $$variant -q --items 10000 --fast --append $(SCALE_DIR)/items-10000.json && \
 	  $(BIN)/capqueue run $$variant -q --items 100000 --fast --append $(SCALE_DIR)/items-100000.json && \
 	  $(BIN)/capqueue run $$variant -q --items 1000000 -p 3 -n 1 -w 0 -l 1 \
-	    --append $(SCALE_DIR)/items-1000000.json && \
-	  $(BIN)/capqueue run $$variant -q --items 10000000 -p 1 -n 1 -w 0 -l 1 \
-	    --append $(SCALE_DIR)/items-10000000.json || exit 1; \
+	    --append $(SCALE_DIR)/items-1000000.json || exit 1; \
 	done
 	$(BIN)/capqueue report $(SCALE_DIR)/items-*.json
 

@@ -30,8 +30,10 @@ relation; ``name@cpython-3.14.7t`` picks one interpreter among several files):
     shares a common value (flat).
 
 Options, before the relation: ``--where FIELD=VALUE`` (one point of a sweep, as ``capqueue
-report`` takes it), ``--figure time|cpu|efficiency|instructions`` (what is compared; default
-time per item, or instructions for files of ``capqueue instructions``), and ``--say TEMPLATE``
+report`` takes it), ``--figure time|cpu|efficiency|instructions|memory|p50|...`` (what is
+compared; default time per item, or instructions for files of ``capqueue instructions``;
+``memory`` is the memory of one more waiting producer, the slope of the runs' peak RSS over
+a sweep of ``--producers``; the percentiles are those of ``capqueue latency``), and ``--say TEMPLATE``
 to word the sentence yourself, with ``{A}`` (a variant's figure and its interval), ``{A.value}``,
 ``{A.interval}``, ``{A.name}`` and ``{ideal}`` filled in from the data. The template is written
 only when the relation holds, so the words must say no more than the relation does.
@@ -46,7 +48,7 @@ from harness.units import quote
 from harness.workload import Workload
 
 LATENCIES = ("p50", "p90", "p99", "p99.9", "max")  # of files made by capqueue latency
-FIGURES = ("time", "cpu", "efficiency", "instructions", *LATENCIES)
+FIGURES = ("time", "cpu", "efficiency", "instructions", "memory", *LATENCIES)
 RELATIONS = ("<", ">", "~")
 TRENDS = ("falls", "rises", "flat")
 
@@ -70,7 +72,7 @@ class Estimate:
     center: float
     low: float | None
     high: float | None
-    kind: str  # "duration" (seconds), "share" (0..1), "count"
+    kind: str  # "duration" (seconds), "share" (0..1), "count", "bytes"
 
     def text(self, first=True):
         """The figure and its interval, at the digits the interval allows: '1.47 µs (95 %
@@ -124,15 +126,18 @@ def overlap(a, b):
 
 NOUNS = {"time": "per item", "cpu": "of CPU time per item",
          "instructions": "instructions per item", "efficiency": "of the ideal",
+         "memory": "in memory per waiting producer",
          **{p: f"in {p} latency" for p in LATENCIES}}
 PLURAL = {"costs": "cost", "uses": "use", "executes": "execute", "reaches": "reach",
-          "keeps": "keep", "shows": "show"}
+          "keeps": "keep", "shows": "show", "needs": "need"}
 # How a sentence says that A's figure is below B's (and above), for each figure.
 LESS = {"time": ("costs less per item than", "costs more per item than"),
         "cpu": ("uses less CPU time per item than", "uses more CPU time per item than"),
         "instructions": ("executes fewer instructions per item than",
                          "executes more instructions per item than"),
         "efficiency": ("reaches less of the ideal than", "reaches more of the ideal than"),
+        "memory": ("needs less memory per waiting producer than",
+                   "needs more memory per waiting producer than"),
         **{p: (f"keeps a lower {p} latency than", f"shows a higher {p} latency than")
            for p in LATENCIES}}
 
@@ -323,7 +328,29 @@ def figure_of(found, suites, name, figure):
     if figure in LATENCIES:
         from harness import latency  # its tables and plots only when a claim needs them
         return latency.estimate(suites, name, figure)
+    if figure == "memory":
+        return memory_of(found, name)
     return find(found, name, figure)
+
+
+def memory_of(found, name):
+    """The memory of one more waiting producer for ``name``, over a sweep of producers: the
+    least-squares slope of every pyperf process's peak RSS against the producers, with its
+    95 % interval (``stats.slope``, as ``capqueue report --only memory`` prints it)."""
+    variant, _, python = name.partition("@")
+    matching = [p for p in found if p.row.variant == variant
+                and (not python or p.row.python == python)]
+    if not matching:
+        known = sorted({p.row.variant for p in found})
+        raise ClaimError(f"no variant {name!r} in the results (they hold {', '.join(known)})")
+    samples = [(p.row.workload.producers, peak) for p in matching for peak in p.row.peaks]
+    if len({x for x, _ in samples}) < 2:
+        raise ClaimError(f"{name}: memory per waiting producer needs each run's peak RSS at "
+                         "two producer counts or more (a sweep of --producers)")
+    slope, half = stats.slope(samples)
+    if half is None:
+        return Estimate(name, slope, None, None, "bytes")
+    return Estimate(name, slope, slope - half, slope + half, "bytes")
 
 
 def _names(estimates):

@@ -31,7 +31,8 @@ from harness.registry import BASELINE
 # How many times worse than the best a candidate must be, at every end of both intervals, to
 # be one to avoid: a tenth of the speed, or half the efficiency (where every model that
 # overlaps waits at all is within a factor of two of the best).
-AVOID = {"time": 10, "cpu": 10, "efficiency": 2, **{p: 10 for p in claims.LATENCIES}}
+AVOID = {"time": 10, "cpu": 10, "efficiency": 2, "memory": 10,
+         **{p: 10 for p in claims.LATENCIES}}
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ def _figure_of(estimates):
 
 
 FIGURE_NAMES = {"time": "time per item", "efficiency": "efficiency against the ideal",
-                "cpu": "CPU time per item",
+                "cpu": "CPU time per item", "memory": "memory per waiting producer",
                 **{p: f"{p} latency per item" for p in claims.LATENCIES}}
 
 

@@ -130,6 +130,11 @@ def quote(value, half, kind, like=None, unit=True):
     if kind == "share":
         places = _places(value * 100, None if half is None else half * 100)
         return _fixed(value * 100, places) + (" %" if unit else "")
+    if kind == "bytes":  # memory, in KiB or MiB
+        scale, name = (2**20, "MiB") if abs(like if like is not None else value) >= 2**20 \
+            else (2**10, "KiB")
+        places = _places(value / scale, None if half is None else half / scale)
+        return _fixed(value / scale, places) + (f" {name}" if unit else "")
     if kind == "count":  # a whole number of instructions reads best without decimals
         places = _places(value, half)
         return _fixed(value, min(places, 0) if abs(value) >= 100 else places)

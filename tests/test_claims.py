@@ -2,6 +2,7 @@
 
 import re
 
+import pyperf
 import pytest
 
 from conftest import capqueue
@@ -212,3 +213,30 @@ def test_a_claim_on_a_file_that_is_not_there_is_named(project):
                                              "results/gone.json$"):
         docs.run(project, out=lambda line: None)
 
+
+
+def test_memory_per_waiting_producer_is_the_slope_over_a_producers_sweep():
+    def at(variant, producers, peaks):  # one pyperf process per peak, as runs record them
+        workload = Workload(producers=producers, io=1e-3)
+        runs = [pyperf.Run([1e-3], metadata={
+            "name": f"{variant} {workload.label()}", "unit": "second",
+            "capqueue_variant": variant, "capqueue_model": variant, "cpu_count": 2,
+            **workload.as_metadata(), "capqueue_peak_rss": peak}, collect_metadata=False)
+            for peak in peaks]
+        return pyperf.Benchmark(runs)
+
+    mib = 2**20
+    sweep_ = suite(  # tasks: about 2 KiB each; threads: about 62 KiB each
+        at("tasks", 1, [30 * mib, 30 * mib + 1000, 30 * mib - 1000]),
+        at("tasks", 1001, [30 * mib + 2_048_000, 30 * mib + 2_050_000, 30 * mib + 2_046_000]),
+        at("threads", 1, [30 * mib, 30 * mib + 1000, 30 * mib - 1000]),
+        at("threads", 1001, [30 * mib + 64_000_000, 30 * mib + 64_100_000,
+                             30 * mib + 63_900_000]))
+    assert decide("x.json --figure memory tasks < threads", sweep_) == (
+        "tasks needs less memory per waiting producer than threads: 2.000 KiB (95 % interval "
+        "1.997 to 2.003 KiB) against 62.50 KiB (62.34 to 62.66 KiB), their intervals apart.")
+    with pytest.raises(claims.Unsupported, match="other way round"):
+        decide("x.json --figure memory threads < tasks", sweep_)
+    one_size = suite(at("tasks", 1, [30 * mib, 31 * mib]))
+    with pytest.raises(claims.ClaimError, match="two producer counts or more"):
+        decide("x.json --figure memory tasks ~ tasks", one_size)
