@@ -519,15 +519,22 @@ class _Fill(dict):
 
     def __missing__(self, key):
         raise ClaimError(f"the template names {{{key}}}, which is not a variant of the claim "
-                         f"({', '.join(self)})")
+                         f"({', '.join(k for k in self if not k.startswith('@'))})")
 
 
 def _say(claim, estimates):
     """The page's own wording of a claim that holds, with its figures filled in; or None."""
     if not claim.say:
         return None
+    template, fill = claim.say, _Fill(estimates)
+    # A name with an interpreter (threads@cpython-3.14.7t) holds dots, which str.format
+    # would read as attributes: the template names it by a key of its own instead.
+    for i, name in enumerate(sorted((n for n in list(fill) if "." in n), key=len, reverse=True)):
+        fill[f"@{i}"] = fill[name]
+        for end in ("}", ".", "!", ":"):
+            template = template.replace("{" + name + end, "{@%d%s" % (i, end))
     try:
-        return claim.say.format_map(_Fill(estimates))
+        return template.format_map(fill)
     except AttributeError as exc:
         raise ClaimError(f"the template {claim.say!r} names a part a variant does not have "
                          "(its parts are value, interval and name)") from exc

@@ -129,6 +129,16 @@ def test_the_pages_own_words_are_filled_in_only_when_the_claim_holds(handoff):
         claims.decide(claims.parse(words), [handoff])
 
 
+def test_the_pages_own_words_can_name_a_variant_on_one_interpreter():
+    gil = suite(bench("a", SLOW, capqueue_python="cpython-3.14.7"))
+    free = suite(bench("a", FAST, capqueue_python="cpython-3.14.7t"))
+    words = ["x.json", "y.json", "--say",
+             "{a@cpython-3.14.7t.value} free-threaded, {a@cpython-3.14.7} with the GIL",
+             "a@cpython-3.14.7t", "<", "a@cpython-3.14.7"]
+    assert claims.decide(claims.parse(words), [gil, free]) == (
+        "1.1 µs free-threaded, 5.1 µs (95 % interval 4.9 to 5.3 µs) with the GIL")
+
+
 @pytest.mark.parametrize("words, message", [
     ("a < b", "a claim names its results files first"),
     ("x.json", "a claim needs a relation after its files"),
