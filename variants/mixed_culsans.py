@@ -1,6 +1,6 @@
 """Producer threads put into a culsans.Queue(maxsize=capacity) through its sync face; asyncio consumer tasks get from its async face.
 
-The hand-off most services need when blocking code (a thread, a blocking library) feeds an
+The hand-off a service needs when blocking code (a thread, a blocking library) feeds an
 asyncio program. A ``culsans.Queue`` has two faces over one buffer: ``queue.sync_q`` for
 threads, whose ``put`` blocks the calling thread, and ``queue.async_q`` for tasks, whose
 ``get`` suspends the calling task. The producers are threads of a pool the event loop
