@@ -10,8 +10,9 @@ One difference shows with I/O waits: libuv's timers count whole milliseconds, an
 rounds every delay to the nearest one, so ``asyncio.sleep(0.0005)`` on uvloop does not
 wait at all and ``sleep(0.0015)`` waits 2 ms (``capqueue check uvloop --io 0.5ms`` says
 the wait is missing). asyncio's own loop rounds its poll timeout up instead. Socket waits
-are the asyncio variant's streams, on libuv's sockets: a round trip costs the loop fewer
-system calls (one poll per turn, where asyncio's selector loop polls twice).
+are the asyncio variant's streams, on libuv's sockets: by the two loops' designs (read
+from their code, not measured here), a round trip costs libuv one poll per turn, where
+asyncio's selector loop polls twice.
 """
 
 import uvloop

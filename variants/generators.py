@@ -14,7 +14,7 @@ simply stops resuming the consumers, which stay suspended forever and are collec
 failing source or sink raises straight out of ``next()`` and so out of ``run``: with one
 thread of control there is no other worker to stop.
 
-Expect it a few times the floor, the cheapest hand-off here: a deque append and pop per
+Expect it, with ``generators_send``, the cheapest hand-off here: a deque append and pop per
 item, and one generator resume per full or empty deque, so a larger capacity means fewer
 switches.
 ``capqueue trace generators --items 35 --capacity 10`` prints the notebook's own narration.

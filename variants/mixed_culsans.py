@@ -1,6 +1,6 @@
 """Producer threads put into a culsans.Queue(maxsize=capacity) through its sync face; asyncio consumer tasks get from its async face.
 
-The hand-off most services need when blocking code (a thread, a blocking library) feeds an
+The hand-off a service needs when blocking code (a thread, a blocking library) feeds an
 asyncio program. A ``culsans.Queue`` has two faces over one buffer: ``queue.sync_q`` for
 threads, whose ``put`` blocks the calling thread, and ``queue.async_q`` for tasks, whose
 ``get`` suspends the calling task. The producers are threads of a pool the event loop
@@ -21,10 +21,11 @@ or a failing consumer cancels the rest of the group; a thread cannot be cancelle
 ``queue.shutdown(immediate=True)`` then makes every blocked or later ``put`` raise
 ``QueueShutDown`` in the producer threads, which end; the pool's ``with`` block joins them.
 
-Expect a hand-off to cost more than in ``threads`` or ``asyncio`` alone: every item crosses
-from a thread to the loop, and a full or empty queue costs a cross-thread wake-up (a
-system call) on top of the GIL hand-over. The I/O wait is ``time.sleep`` in the producer
-thread: it releases the GIL, so the loop and the other producers run meanwhile.
+Expect a hand-off to cost more than in ``threads`` or ``asyncio`` alone while the queue is
+small (at capacity 100 it is not told apart from ``threads``): every item crosses from a
+thread to the loop, and a full or empty queue costs a cross-thread wake-up (a system call)
+on top of the GIL hand-over. The I/O wait is ``time.sleep`` in the producer thread: it
+releases the GIL, so the loop and the other producers run meanwhile.
 
 A socket wait is the threads' own: a blocking ``sendall`` and ``recv`` in the producer
 thread as it takes each item (``asking``), which releases the GIL while it waits.

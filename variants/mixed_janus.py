@@ -1,11 +1,11 @@
 """Producer threads put into a janus.Queue(maxsize=capacity) through its sync face; asyncio consumer tasks get from its async face.
 
-The hand-off most services need when blocking code (a thread, a blocking library) feeds an
-asyncio program, with the library most people know for it. A ``janus.Queue`` has two faces
-over one buffer: ``queue.sync_q`` for threads, whose ``put`` blocks the calling thread,
-and ``queue.async_q`` for tasks, whose ``get`` suspends the calling task. The producers
-are threads of a pool the event loop waits on (``loop.run_in_executor``); the consumers
-are tasks on the loop in the calling thread.
+The hand-off a service needs when blocking code (a thread, a blocking library) feeds an
+asyncio program, with janus, the older of the two libraries for it. A ``janus.Queue`` has
+two faces over one buffer: ``queue.sync_q`` for threads, whose ``put`` blocks the calling
+thread, and ``queue.async_q`` for tasks, whose ``get`` suspends the calling task. The
+producers are threads of a pool the event loop waits on (``loop.run_in_executor``); the
+consumers are tasks on the loop in the calling thread.
 
 Back-pressure is a producer thread blocked in ``put`` on a full queue; an empty queue is a
 consumer task suspended in ``get``. Each crossing wakes the other side in its own way: a

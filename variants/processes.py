@@ -14,8 +14,8 @@ once and, at the first one that fails, terminates the others (a consumer's death
 leave producers blocked on a full queue forever) and re-raises the worker's error.
 
 What the timing includes: starting and joining every process (with the ``fork`` start
-method, the cheapest on Linux) and pickling each item across the pipe, both inside the
-timed ``run()``. Expect about twenty microseconds per item, hundreds of times the floor.
+method, cheaper than ``spawn``) and pickling each item across the pipe, both inside the
+timed ``run()``. Expect a hand-off dearer than a thread's.
 In exchange, an I/O wait (``time.sleep`` in the producer's own process) blocks nobody
 else, and the consumers' CPU work runs on every core.
 

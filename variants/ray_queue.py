@@ -118,8 +118,8 @@ def place(actor):
 def stop(actors, places):
     """Kill every actor, and wait until the processes of those on this node have exited.
 
-    ``ray.kill`` only asks: Ray reports the actor dead a few milliseconds later, and its
-    process may run on for tens more, and a worker must not touch its source or sink once
+    ``ray.kill`` only asks: Ray reports the actor dead some time later, and its process may
+    run on for longer still, and a worker must not touch its source or sink once
     ``run()`` has returned. An actor that has not yet said where it is has not started its
     ``run`` either (an actor runs one caller's calls in order), so it is not waited for.
     """

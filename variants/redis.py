@@ -1,6 +1,6 @@
 """Producers and consumers in separate processes, through a real Redis server: two lists as a bounded buffer.
 
-When a pipeline outgrows one machine, its workers talk through a broker, most often Redis.
+When a pipeline outgrows one machine, its workers talk through a broker, often Redis.
 Here every worker is a process (as in ``processes``) with its own connection to a private
 ``redis-server`` on the loopback interface, and the queue lives in the server. Redis lists
 have blocking pops but no cap, so the bounded buffer is built the textbook way, from two

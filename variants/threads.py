@@ -13,10 +13,11 @@ before each item and stop; a consumer that failed keeps draining the queue (with
 processing) until its ``DONE``, so that no producer stays blocked on a full queue. The main
 thread joins everyone, then re-raises the first error.
 
-Expect each hand-off to cost microseconds, not nanoseconds: a full or empty queue means a
-lock, a condition wait and a thread switch, and the GIL lets only one of the two sides run
-Python code at a time. An I/O wait is a blocking ``time.sleep``, which releases the GIL:
-the other threads run meanwhile, so the waits of many producers overlap.
+Expect each hand-off to cost more than in generators, greenlet, gevent or asyncio: a full
+or empty queue means a lock, a condition wait and a thread switch, and the GIL lets only
+one of the two sides run Python code at a time. An I/O wait is a blocking ``time.sleep``,
+which releases the GIL: the other threads run meanwhile, so the waits of many producers
+overlap.
 
 A socket wait is a blocking ``sendall`` of a request and ``recv`` of its reply in the
 producer's thread, done as it takes each item (``asking``): ``recv`` releases the GIL

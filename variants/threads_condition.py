@@ -13,8 +13,8 @@ waiter checks it when it wakes, so all threads stop at once, even those blocked 
 or empty buffer; the main thread joins them all and re-raises the first error.
 
 Read its figure against ``threads``: the same threads and the same GIL, a simpler
-structure, more wake-ups. An I/O wait is ``time.sleep`` outside the monitor, as in
-``threads``.
+structure, and more wake-ups when several threads wait (``notify_all()`` wakes them all).
+An I/O wait is ``time.sleep`` outside the monitor, as in ``threads``.
 
 A socket wait is a blocking ``sendall`` and ``recv`` in the producer's thread as it takes
 each item (``asking``), outside the monitor, as in ``threads``.

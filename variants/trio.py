@@ -18,10 +18,11 @@ channel closed, fails with ``BrokenResourceError`` and gets everyone cancelled; 
 ``Cancelled`` then replaces the sink's error, which is lost (trio issue #746). ``capqueue
 check --fail-in sink`` caught exactly that.
 
-Expect one of the slowest hand-offs here, and one that barely improves with a larger
-capacity: every item pays a pass through trio's scheduler on each side. trio trades speed
-for guarantees (checkpoints, fairness, cancellation) on every operation. An I/O wait is
-``await trio.sleep``: the task sleeps on trio's timer queue while the others run.
+Expect a hand-off dearer than a thread's and than in every other single-thread model but
+anyio on trio, and one that does not get cheaper with a larger capacity: every item pays a
+pass through trio's scheduler on each side. trio trades speed for guarantees (checkpoints,
+fairness, cancellation) on every operation. An I/O wait is ``await trio.sleep``: the task
+sleeps on trio's timer queue while the others run.
 
 A socket wait wraps the producer's connected socket in a ``trio.SocketStream``, then each
 item is ``await send_all`` of a request and ``await receive_some(1)`` of its reply; trio

@@ -2,7 +2,8 @@
 
 Consumers call ``task_done()`` after each item; once the producers are done, the main
 task waits for ``queue.join()`` and cancels the consumers, which never see a sentinel.
-Measured against the sentinel: it adds a ``task_done()`` per item.
+Measured against the sentinel: it adds a ``task_done()`` per item; the timing does not
+tell the two apart.
 """
 
 import asyncio

@@ -9,9 +9,8 @@ cancellation already wakes every task parked on the queue.
 
 Needs Python 3.13 (``asyncio.QueueShutDown`` does not exist before: importing this file
 fails there). What its timing includes: as ``asyncio``, a fresh event loop per run.
-Measured against the sentinel on 3.13.0 (scratch, pyperf --fast, 20,000 items, a busy
-machine): 23.3 ± 4.9 µs against 21.5 ± 8.7 at capacity 1, 4.81 ± 0.69 against 5.23 ±
-1.08 at 10, 2.23 ± 0.39 against 2.25 ± 0.42 at 100: the same, within the noise.
+Measured against the sentinel on 3.13.0 at capacities 1, 10 and 100: not told apart at
+any of them (the figures are in ``docs/summary.md``).
 """
 
 import asyncio

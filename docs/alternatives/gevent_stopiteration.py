@@ -2,10 +2,11 @@
 
 gevent's older idiom: ``for item in queue`` ends when ``StopIteration`` is put in the
 queue, and the main greenlet waits with ``gevent.iwait``, re-raises the first failure and
-kills the survivors. Just as fast, but ``check --fail-in sink`` with several workers shows
-its flaw: the news of a greenlet's death travels through the hub's callback queue, which
-the queue's own hand-offs keep busy, so the survivors process the whole workload first,
-and shutdown takes longer the more items there are (over the 2 s limit at 300,000 x 2).
+kills the survivors. Not told apart in cost, but ``check --fail-in sink`` with several
+workers shows its flaw: the news of a greenlet's death travels through the hub's callback
+queue, which the queue's own hand-offs keep busy, so the survivors process the whole
+workload first, and shutdown takes longer the more items there are, past the check's time
+limit on a large workload (``docs/failures.md``).
 """
 
 import gevent

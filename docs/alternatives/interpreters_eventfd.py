@@ -14,11 +14,9 @@ Shutdown, failure and start-up are the ``interpreters`` exhibit's: one ``None`` 
 consumer (through the same slots), a shared one-byte flag, consumers that drain after a
 failure, interpreters closed last. Linux only (``os.eventfd``), Python 3.14.
 
-Scratch figures, as the exhibit's (3.14.7 GIL build, 30,000 items, one producer and one
-consumer, per item with the run's start-up taken off): 8.5 µs at capacity 1, about 4 µs
-at capacity 10 and 100, against 11 ms, 1.1 ms and 0.13 ms for the polling queue, and 27,
-2.2 and 2.4 µs for ``threads``. Four system calls per item (two on each side) instead of
-none, but nobody sleeps longer than the other side takes.
+Four system calls per item (two on each side) instead of none, but nobody sleeps longer
+than the other side takes: it costs less than the polling exhibit at every capacity
+measured, and more than ``threads`` (``docs/models/interpreters.md`` has the figures).
 """
 
 import os

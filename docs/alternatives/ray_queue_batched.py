@@ -17,8 +17,9 @@ Every item a worker holds has a slot, and a slot is given back only once its ite
 processed, so the queue plus what the workers hold never exceeds the capacity. Shutdown:
 one end-of-stream marker, passed along: a consumer that takes it puts it back for the
 next one. Failure as in ``ray_queue``, whose actors' options, countdown and ``stop`` this
-file shares. A batch costs about four calls a side whatever its size, so this loses at
-capacity 1 and wins more the more room the queue has.
+file shares. A batch costs about four calls a side whatever its size, so this gains
+nothing at capacity 1 (it is not told apart from ``ray_queue`` there) and wins once the
+queue has room for large batches (``docs/models/ray.md``).
 """
 
 import itertools

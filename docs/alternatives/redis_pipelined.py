@@ -16,8 +16,9 @@ Shutdown and failure pass one marker along instead of one per worker: a worker t
 ``DONE`` (or ``STOP``) puts it back at the head of its list for the next one, and leaves.
 With batches a consumer could otherwise swallow the markers meant for the others.
 
-At capacity 1 a batch is one item, and the gain is the pipelining alone: two round trips
-per item instead of four. With room in the queue, batches grow with it.
+At capacity 1 a batch is one item, and only the pipelining is left (two round trips per
+item instead of four), which the timing does not tell from the exhibit. With room in the
+queue, batches grow with it, and it is much cheaper (``docs/models/redis.md``).
 """
 
 import itertools

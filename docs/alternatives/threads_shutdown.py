@@ -11,9 +11,8 @@ list before each item. The main thread joins everyone and re-raises the first er
 
 Needs Python 3.13 (``queue.ShutDown`` does not exist before: importing this file fails
 there). What its timing includes: as ``threads``, starting and joining every thread.
-Measured against the sentinel on 3.13.0 (scratch, pyperf --fast, 20,000 items, a busy
-machine): 41.5 ± 5.2 µs against 40.1 ± 10.6 at capacity 1, 10.1 ± 6.1 against 7.5 ± 2.7
-at 10, 4.6 ± 2.1 against 4.6 ± 1.8 at 100: the same, within the noise.
+Measured against the sentinel on 3.13.0 at capacities 1, 10 and 100: not told apart at
+any of them (the figures are in ``docs/summary.md``).
 """
 
 import queue

@@ -1,7 +1,7 @@
 """Alternative to trio: the consumer calls receive() in a loop until EndOfChannel.
 
 Everything else is the trio variant's. Measured against it to see whether ``async for``
-over a channel costs anything beyond the explicit loop (it does not, within noise).
+over a channel costs anything beyond the explicit loop (the two are not told apart).
 """
 
 import trio
