@@ -6,8 +6,13 @@ crosses a process boundary: ``put`` pickles it and a background feeder thread wr
 to a pipe, ``get`` reads and unpickles it. ``maxsize`` is enforced with a semaphore shared
 by the processes, so back-pressure is a producer blocked on that semaphore.
 
-Shutdown: the last producer to finish (a shared counter says which) puts one ``None`` per
-consumer; the identity of an ``object()`` sentinel would not survive pickling. Failure:
+Shutdown: each producer puts a ``None`` after its items (the identity of an ``object()``
+sentinel would not survive pickling), and the consumer that takes the last producer's
+``None`` (a shared counter says which) puts one more for each other consumer. The
+consumers, not the producers, must tell the end: a ``put`` returns once the item is in
+the producer's feeder thread, before it is in the pipe, so a producer that finished
+first may still have items on their way when the last one finishes; the pipe keeps each
+producer's writes in order, so once every producer's ``None`` is taken, every item is. Failure:
 nothing is shared but the queue, so a worker that fails sends its exception back through
 a second queue and exits with status 1; the parent waits on every process's sentinel at
 once and, at the first one that fails, terminates the others (a consumer's death would
@@ -43,19 +48,14 @@ def asking(source, connection):
             yield item
 
 
-def produce(queue, source, io, producing, consumers, errors):
-    """Put every item of the source; the last producer to finish tells each consumer."""
+def produce(queue, source, io, errors):
+    """Put every item of the source, then a None to say this producer is done."""
     try:
         for item in source:
             if io:
                 time.sleep(io)  # the item's I/O, in this producer's own process
             queue.put(item)
-        with producing.get_lock():
-            producing.value -= 1
-            last = producing.value == 0
-        if last:
-            for _ in range(consumers):
-                queue.put(None)
+        queue.put(None)
         queue.close()
         queue.join_thread()  # make sure the feeder thread has written everything
     except BaseException as exc:
@@ -63,11 +63,19 @@ def produce(queue, source, io, producing, consumers, errors):
         raise SystemExit(1) from None
 
 
-def consume(queue, sink, errors):
-    """Process items until a None arrives."""
+def consume(queue, sink, done, producers, consumers, errors):
+    """Process items until every producer is done; the consumer that sees it tells the rest."""
     try:
-        while (item := queue.get()) is not None:
-            sink(item)
+        while True:
+            while (item := queue.get()) is not None:
+                sink(item)
+            with done.get_lock():  # a None: one more producer done, or all of them
+                done.value += 1
+                if done.value == producers:
+                    for _ in range(consumers - 1):
+                        queue.put(None)
+                if done.value >= producers:
+                    return
     except BaseException as exc:
         errors.put(exc)
         raise SystemExit(1) from None
@@ -79,10 +87,11 @@ def run(sources, sinks, capacity, io, connections=None):
         sources, io = list(map(asking, sources, connections)), 0  # (and does not sleep)
     queue = context.Queue(maxsize=capacity)
     errors = context.SimpleQueue()
-    producing = context.Value("i", len(sources))
-    workers = [context.Process(target=produce, args=(queue, source, io, producing, len(sinks),
-                                                     errors)) for source in sources]
-    workers += [context.Process(target=consume, args=(queue, sink, errors)) for sink in sinks]
+    done = context.Value("i", 0)  # how many producers' None the consumers have taken
+    workers = [context.Process(target=produce, args=(queue, source, io, errors))
+               for source in sources]
+    workers += [context.Process(target=consume, args=(queue, sink, done, len(sources),
+                                                      len(sinks), errors)) for sink in sinks]
     for worker in workers:
         worker.start()
     try:
