@@ -194,18 +194,21 @@ def estimate(point, figure, name):
     """The Estimate of ``figure`` for one point."""
     row = point.row
     low, high = row.interval or (None, None)
+    # The centre quoted with an interval of the mean is the mean (the tables' median is
+    # the mean's neighbour, and may lie outside that interval); with one process, its value.
+    center = row.median if low is None else row.mean
     if figure in ("time", "instructions"):
         if (row.unit == "integer") != (figure == "instructions"):
             held = "instruction counts" if row.unit == "integer" else "times"
             raise ClaimError(f"{name}: the results hold {held}, not {figure}")
         kind = "count" if row.unit == "integer" else "duration"
-        return Estimate(name, row.median, None if low is None else max(low, 0.0), high, kind)
+        return Estimate(name, center, None if low is None else max(low, 0.0), high, kind)
     if figure == "efficiency":
         if not row.workload.works or row.unit != "second":
             raise ClaimError(f"{name}: efficiency needs a timed workload with work per item "
                              "(--io or --cpu)")
         ideal = row.ideal
-        return Estimate(name, ideal / row.median, None if low is None else ideal / high,
+        return Estimate(name, ideal / center, None if low is None else ideal / high,
                         None if low is None else ideal / max(low, 1e-15), "share")
     if figure == "cpu":
         if not point.cpu_per_process:
@@ -422,13 +425,18 @@ def _ratio(claim, found, suites, figure, words):
     _needs_interval(ea), _needs_interval(eb)
     low, high = ea.low / max(eb.high, 1e-300), ea.high / max(eb.low, 1e-300)
     if not (high < factor if relation == "<" else low > factor):
-        raise Unsupported(f"{a} is {low:.2g} to {high:.2g} times {b} at the ends of their "
-                          f"intervals, not {'under' if relation == '<' else 'over'} "
+        raise Unsupported(f"{a} is {_times(low)} to {_times(high)} times {b} at the ends of "
+                          f"their intervals, not {'under' if relation == '<' else 'over'} "
                           f"{number} times")
     return _say(claim, [ea, eb]) or (
         f"{a} costs {'less' if relation == '<' else 'more'} than {number} times what {b} "
-        f"costs {NOUNS[figure]}: {_figures([ea, eb], ' against ')}, {low:.2g} to {high:.2g} "
+        f"costs {NOUNS[figure]}: {_figures([ea, eb], ' against ')}, {_times(low)} to {_times(high)} "
         "times at the ends of the intervals.")
+
+
+def _times(ratio):
+    """A ratio to two significant figures, never in e-notation: '1.3', '120', '12,000'."""
+    return f"{float(f'{ratio:.2g}'):,g}"
 
 
 def _against_ideal(claim, found, words):

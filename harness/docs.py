@@ -3,7 +3,7 @@
 A page marks where a generated block goes with two HTML comments, each alone on its line;
 the first names what to generate, as a kind and its arguments:
 
-    <!-- capqueue: report results/compare-20261125-095152.json -->
+    <!-- capqueue: report results/compare-20261203-184558.json -->
     ... everything here is the generator's, rewritten on every run ...
     <!-- end capqueue -->
 

@@ -122,6 +122,8 @@ def rank(job, suites, files=()):
 # ---- the rows ---------------------------------------------------------------------------
 
 STUDY = "results/study-20261127-110720"
+WAITERS = "results/waiters-20261203-175259"
+LATENCY = "results/latency-20261203-181454"
 
 JOBS = (
     Job(
@@ -129,7 +131,7 @@ JOBS = (
         title="Pure hand-off in one process",
         question="Items go from producers to consumers in one process and cost nothing "
                  "else: what does each model's hand-off cost?",
-        files=("results/compare-20261127-085732.json",),
+        files=("results/compare-20261203-184558.json",),
         figure="time",
         why="With no work per item, the time per item is the model's own hand-off: the "
             "cheapest never leave their one OS thread and switch by resuming a frame, the "
@@ -141,7 +143,7 @@ JOBS = (
         title="A few I/O waits at once",
         question="Four producers each wait 2 ms per item (an API call, a disk read) before "
                  "they put it: who overlaps the waits best?",
-        files=("results/io-target-20261127-100605.json",),
+        files=("results/io-target-20261203-173912.json",),
         figure="efficiency",
         baseline=True,
         why="Efficiency is the ideal (the four producers' waits overlapped) over the measured "
@@ -149,6 +151,39 @@ JOBS = (
             "ones that can is the CPU each spends per item on the one thread that must also "
             "notice every timer.",
         section="summary.md#who-overlaps-io-waits",
+    ),
+    Job(
+        key="many-waits",
+        title="Many concurrent I/O waits",
+        question="Ten thousand clients, each waiting 10 ms on its own socket to a server for "
+                 "every item (three items each): who keeps the waits overlapped?",
+        files=(f"{WAITERS}/socket.json",),
+        where=("producers=10000",),
+        figure="efficiency",
+        why="At this size a model's cost per waiting client decides: starting ten thousand "
+            "tasks, greenlets or threads, and then, for every reply, the selector's work and "
+            "the switch to the client it wakes, all on two cores shared with the server. A "
+            "model that starts a process per client cannot run at all here (its points say "
+            "why).",
+        section="summary.md#thousands-of-waiting-clients-sockets-memory-and-start-up",
+    ),
+    Job(
+        key="memory-per-waiter",
+        title="Memory per waiting client",
+        question="What does one more waiting client cost in memory: a task, a greenlet, a "
+                 "thread?",
+        files=(f"{WAITERS}/socket.json",),
+        # processes and redis are left out: their peak is the parent's alone (each client
+        # is a process of its own), so their slope does not measure a client
+        candidates=("asyncio", "asyncio_uvloop", "trio", "anyio_asyncio", "gevent",
+                    "threads"),
+        figure="memory",
+        why="The slope of each run's peak resident memory against the number of waiting "
+            "producers, 1 to 10,000, each with its connection: a coroutine's frame and "
+            "task, a greenlet's stack slice, or a thread's stack pages as far as they are "
+            "touched, plus its socket.",
+        mechanism=(),
+        section="summary.md#thousands-of-waiting-clients-sockets-memory-and-start-up",
     ),
     Job(
         key="cpu-gil",
@@ -194,27 +229,44 @@ JOBS = (
     Job(
         key="other-processes",
         title="Consumers in other processes, or on other machines",
-        question="Producers and consumers are separate processes, talking through a pipe or a "
-                 "broker: what does a hand-off cost?",
-        files=("results/broker-20261127-090231.json",),
+        question="Producers and consumers are separate processes, talking through a pipe, a "
+                 "broker or a distributed engine's queue: what does a hand-off cost, 1,000 "
+                 "items a run at capacity 10, on one machine?",
+        files=("results/distributed-20261203-184916.json",),
         where=("capacity=10",),
-        candidates=("processes", "redis"),
+        candidates=("processes", "redis", "ray_queue"),
         figure="time",
         why="Between processes every item is a system call and a wake-up on each side; "
             "through a broker it is four network round trips, each a system call and a "
-            "wake-up of a blocked process.",
-        section="models/redis.md",
+            "wake-up of a blocked process; through Ray's queue, a call to an actor for every "
+            "put and every get, and the run starts a process per actor, which a 1,000-item "
+            "figure carries. On several machines each round trip adds the network's: "
+            "models/redis.md and models/ray.md give the arithmetic.",
+        section="models/ray.md",
     ),
     Job(
         key="short-runs",
         title="Very short runs",
         question="A run hands over one item and ends: what does starting and stopping the "
                  "model cost?",
-        files=("results/scale-20261125-092505/items-1.json",),
+        files=("results/scale-20261203-175916/items-1.json",),
         figure="time",
         why="With one item per run the time is all start-up and tear-down: creating threads, "
             "a fresh event loop, a trio run.",
         section="summary.md#size-a-fixed-cost-per-run-and-flat-memory",
+    ),
+    Job(
+        key="tail-latency",
+        title="Tail latency of each item",
+        question="Four producers wait 1 ms per item, two consumers work 100 µs on each: how "
+                 "long does the slowest one item in a hundred wait, from its take at its "
+                 "source to its consumer?",
+        files=(f"{LATENCY}/io-cpu.json",),
+        figure="p99",
+        why="An item waits for the queue's room, for a consumer to be free, and for the "
+            "scheduler to run that consumer: a loop's turn, trio's randomized batch, or "
+            "for threads the GIL's switch interval (5 ms) and the OS's choice of thread.",
+        section="summary.md#latency-depth-and-fairness",
     ),
 )
 
@@ -275,7 +327,10 @@ def table(rankings_, link):
 
 
 def _mechanism(ranking):
-    """The counts beside the ranking: CPU and voluntary switches per item, best and worst."""
+    """The counts beside the ranking: CPU and voluntary switches per item, best and worst
+    (none for a job whose figure spans several points, as memory per producer does)."""
+    if not ranking.job.mechanism:
+        return ""
     shown = [ranking.estimates[0], ranking.estimates[-1]]
     parts = []
     for e in shown:

@@ -75,17 +75,23 @@ class Outcome:
 def stamp_variant(variant, workload, *, timeout=None, cpu_loops=0, spin_rate=0.0, warmups=0):
     """Run ``variant`` in one fresh process, ``warmups`` plain runs then a stamped one;
     return its ``Outcome``."""
-    timeout = check.time_limit(workload) * (1 + warmups) if timeout is None else timeout
+    progress = None
     with tempfile.TemporaryDirectory(prefix="capqueue-latency-") as tmp:
         path, report_path = Path(tmp, "stamps"), Path(tmp, "report.json")
         Stamps.create(path, workload)
+        if timeout is None:  # as the check does: a slow run still consuming is not a hang
+            watched = Stamps(path, workload)
+            progress = lambda: sum(watched.logged)  # noqa: E731 - read by _run_child
+            timeout = check.time_limit(workload) * (1 + warmups)
         command = [sys.executable, "-m", "harness.checkrun", "latency", variant.name,
                    "--stamps", str(path), "--report", str(report_path),
                    *workload.as_options(), "--cpu-loops", str(cpu_loops),
                    "--warmups", str(warmups), "--spin-rate", repr(spin_rate)]
         if variant.path:
             command += ["--variant-path", variant.path]
-        status, stderr, strays, *_ = check._run_child(command, timeout)
+        status, stderr, strays, *_ = check._run_child(command, timeout, progress=progress)
+        if progress is not None:
+            watched.close()
         report = json.loads(report_path.read_text()) if report_path.exists() else None
         verdict = check.Verdict(variant.name, debug=stderr)
         if status is None:

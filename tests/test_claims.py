@@ -250,3 +250,15 @@ def test_memory_per_waiting_producer_is_the_slope_over_a_producers_sweep():
     one_size = suite(at("tasks", 1, [30 * mib, 31 * mib]))
     with pytest.raises(claims.ClaimError, match="two producer counts or more"):
         decide("x.json --figure memory tasks ~ tasks", one_size)
+
+
+def test_a_figure_quoted_with_the_interval_of_the_mean_is_the_mean():
+    skewed = suite(bench("a", [[1e-6], [1e-6], [4e-6]]), bench("b", [[50e-6], [51e-6], [52e-6]]))
+    said = decide("x.json a < b", skewed)  # median 1 µs, mean 2 µs: the mean goes with it
+    assert said.startswith("a costs less per item than b: 2 µs (95 % interval")
+
+
+def test_ratios_are_written_without_e_notation():
+    far = suite(bench("a", FAST), bench("z", [[200e-6], [210e-6], [220e-6]]))
+    assert "times at the ends of the intervals" in decide("x.json z > 100 x a", far)
+    assert "e+" not in decide("x.json z > 100 x a", far)
