@@ -2,8 +2,9 @@
 
 gevent's older idiom: ``for item in queue`` ends when ``StopIteration`` is put in the
 queue, and the main greenlet waits with ``gevent.iwait``, re-raises the first failure and
-kills the survivors. Not told apart in cost, but ``check --fail-in sink`` with several
-workers shows its flaw: the news of a greenlet's death travels through the hub's callback
+kills the survivors. What sets it apart is not its cost per item (``docs/summary.md``
+compares the two) but its shutdown: ``check --fail-in sink`` with several workers shows
+its flaw: the news of a greenlet's death travels through the hub's callback
 queue, which the queue's own hand-offs keep busy, so the survivors process the whole
 workload first, and shutdown takes longer the more items there are, past the check's time
 limit on a large workload (``docs/failures.md``).
