@@ -218,15 +218,22 @@ def estimate(point, figure, name):
     raise ClaimError(f"unknown figure {figure!r}; the figures are {', '.join(FIGURES)}")
 
 
-def find(found, name, figure, *, field=None):
-    """The Estimate of variant ``name`` (``threads@cpython-3.14.7t`` names an interpreter
-    too); with ``field``, the (value, Estimate) pairs along that field of a sweep."""
+def _matching(found, name):
+    """The points of variant ``name`` (``threads@cpython-3.14.7t``: on that interpreter)."""
     variant, _, python = name.partition("@")
     matching = [p for p in found if p.row.variant == variant
                 and (not python or p.row.python == python)]
     if not matching:
         known = sorted({p.row.variant for p in found})
         raise ClaimError(f"no variant {name!r} in the results (they hold {', '.join(known)})")
+    return matching
+
+
+def find(found, name, figure, *, field=None):
+    """The Estimate of variant ``name`` (``threads@cpython-3.14.7t`` names an interpreter
+    too); with ``field``, the (value, Estimate) pairs along that field of a sweep."""
+    variant, _, python = name.partition("@")
+    matching = _matching(found, name)
     if field is not None:
         matching.sort(key=lambda p: getattr(p.row.workload, field))
         values = [getattr(p.row.workload, field) for p in matching]
@@ -340,12 +347,7 @@ def memory_of(found, name):
     """The memory of one more waiting producer for ``name``, over a sweep of producers: the
     least-squares slope of every pyperf process's peak RSS against the producers, with its
     95 % interval (``stats.slope``, as ``capqueue report --only memory`` prints it)."""
-    variant, _, python = name.partition("@")
-    matching = [p for p in found if p.row.variant == variant
-                and (not python or p.row.python == python)]
-    if not matching:
-        known = sorted({p.row.variant for p in found})
-        raise ClaimError(f"no variant {name!r} in the results (they hold {', '.join(known)})")
+    matching = _matching(found, name)
     samples = [(p.row.workload.producers, peak) for p in matching for peak in p.row.peaks]
     if len({x for x, _ in samples}) < 2:
         raise ClaimError(f"{name}: memory per waiting producer needs each run's peak RSS at "

@@ -157,15 +157,23 @@ def regenerate(root, page, text, scratch, failures=None):
     return "\n".join(out) + ("\n" if text.endswith("\n") or not text else ""), stale, files
 
 
-def run(root=".", check=False, out=print):
-    """Regenerate (or, with ``check``, only compare) every page; return the stale blocks."""
+def run(root=".", check=False, out=print, only=()):
+    """Regenerate (or, with ``check``, only compare) every page, or the pages ``only`` names
+    (paths from the top folder); return the stale blocks."""
     root = Path(root)
     if not (root / "README.md").is_file() or not (root / "docs").is_dir():
         raise DocsError(f"no README.md and docs/ in {root.resolve()}; run capqueue docs from "
                         "the project's top folder")
+    every = list(pages(root))
+    unknown = [page for page in only if PurePosixPath(page).as_posix() not in every]
+    if unknown:
+        raise DocsError(f"{unknown[0]} is not a page with generated blocks (the pages are "
+                        "README.md, results/README.md and docs/**/*.md)")
+    chosen = [page for page in every if not only or page in
+              {PurePosixPath(p).as_posix() for p in only}]
     stale_blocks, writes, failures = [], {}, []
     with tempfile.TemporaryDirectory(prefix="capqueue-docs-") as scratch:
-        for page in pages(root):
+        for page in chosen:
             text = (root / page).read_text()
             new, stale, files = regenerate(root, page, text, Path(scratch), failures)
             stale_blocks += stale

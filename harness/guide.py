@@ -22,6 +22,7 @@ filled in from the same results.
 """
 
 import glob
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -39,7 +40,7 @@ AVOID = {"time": 10, "cpu": 10, "efficiency": 2, "memory": 10,
 class Job:
     """One row of the guide: a kind of job, and the results and figure that decide it."""
 
-    key: str  # its anchor on the page
+    key: str  # its name in code and tests (the page links its section by its title)
     title: str  # the job, as a reader would name it
     question: str  # what the reader needs to know, in a sentence
     files: tuple  # the results that decide it (relative to the top folder; globs allowed)
@@ -211,7 +212,7 @@ JOBS = (
         baseline=True,
         why="Without the GIL, threads run Python on both cores at once; processes still pay "
             "their pickled hand-off.",
-        section="interpreters.md#the-free-threading-answer",
+        section="interpreters.md#the-free-threading-question",
     ),
     Job(
         key="bridges",
@@ -294,6 +295,12 @@ def rankings(root, load=None):
     return out
 
 
+def anchor(title):
+    """The anchor GitHub gives a section headed ``title``: lower case, punctuation dropped,
+    spaces to hyphens (each job's section is headed with its title)."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+
+
 def _names(estimates):
     return ", ".join(e.name for e in estimates) or "none"
 
@@ -320,7 +327,7 @@ def table(rankings_, link):
              "|---|---|---|---|---|"]
     for r in rankings_:
         best = r.estimates[0]
-        lines.append(f"| [{r.job.title}](#{r.job.key}) | {_verdict(r)} | "
+        lines.append(f"| [{r.job.title}](#{anchor(r.job.title)}) | {_verdict(r)} | "
                      f"{_names(r.runner_up)} | {_names(r.avoid)} | "
                      f"{FIGURE_NAMES[r.job.figure]}: {best.name} {best.value_text()} |")
     return lines

@@ -34,7 +34,7 @@ def test_committed_docs_are_what_the_results_give():
 
 
 def test_an_edited_table_is_stale_and_named_by_page_and_block(copy, monkeypatch, capsys):
-    page = copy / "docs" / "summary.md"
+    page = copy / "README.md"
     text = page.read_text()
     # the sequential row of the compare table, its third cell (the figure) changed
     block = text.index("<!-- capqueue: report results/compare-")
@@ -47,12 +47,12 @@ def test_an_edited_table_is_stale_and_named_by_page_and_block(copy, monkeypatch,
     page.write_text(edited)
     monkeypatch.chdir(copy)
     try:
-        status = main(["docs", "--check"])  # the command line, in this process for speed
+        status = main(["docs", "--check", "README.md"])  # in this process, one page: speed
         line = 1 + edited[:edited.index("<!-- capqueue: report results/compare-")].count("\n")
         printed = capsys.readouterr().out
         assert status == 1
         spec = text[block + len("<!-- capqueue: "):text.index(" -->", block)]
-        assert f"stale: docs/summary.md line {line}: block '{spec}'" in printed
+        assert f"stale: README.md line {line}: block '{spec}'" in printed
         assert printed.count("stale:") == 1  # only the edited block
         assert page.read_text() == edited  # --check writes nothing
     finally:
@@ -246,3 +246,11 @@ def test_a_sweep_plot_of_files_that_vary_nothing_is_refused_in_one_line(tmp_path
     assert capsys.readouterr().err == ("capqueue: this plot needs results that differ in "
                                        "exactly one workload parameter, not 0\n")
     assert not list(tmp_path.iterdir())
+
+
+def test_docs_of_a_page_that_is_not_one_is_one_sentence_and_exit_2():
+    result = capqueue("docs", "--check", "docs/nowhere.md")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "capqueue: docs/nowhere.md is not a page with generated blocks (the pages are "
+        "README.md, results/README.md and docs/**/*.md)")

@@ -25,6 +25,10 @@ needs_valgrind = pytest.mark.skipif(
 
 ITEMS = 300
 
+# One pytest worker runs this module, so that its module fixture counts once (under
+# valgrind, seconds), not once per worker.
+pytestmark = pytest.mark.xdist_group("instructions")
+
 
 @pytest.fixture(scope="module")
 def counted(tmp_path_factory):

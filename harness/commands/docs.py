@@ -11,10 +11,12 @@ DESCRIPTION = ("Rewrite every generated block (between '<!-- capqueue: KIND ... 
 
 
 def arguments(parser):
+    parser.add_argument("pages", nargs="*", metavar="PAGE", help="only these pages (paths "
+                        "from the top folder, such as docs/summary.md); default: every page")
     parser.add_argument("--check", action="store_true", help="write nothing; list the blocks "
                         "that differ from what regeneration gives, and exit 1 if any does")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
 
 def run(args):
-    return 1 if docs.run(check=args.check) and args.check else 0
+    return 1 if docs.run(check=args.check, only=args.pages) and args.check else 0
