@@ -36,6 +36,7 @@ from pathlib import Path
 import pyperf
 
 from harness import check, stats, units
+from harness.estimates import ClaimError, Estimate
 from harness.stamps import PERCENTILES, Stamps, allowed_depth, analyse, read_histogram
 from harness.table import Table
 from harness.workload import Workload
@@ -292,12 +293,10 @@ def find(suites, variant):
 
 
 def estimate(suites, variant, statistic="p99"):
-    """A variant's latency percentile (``p50`` ... ``max``) as a ``claims.Estimate``: the
-    median over processes and the 95 % interval of their mean, in seconds; for
+    """A variant's latency percentile (``p50`` ... ``max``) as an ``Estimate``: the
+    mean over processes and the 95 % interval of that mean, in seconds; for
     ``capqueue docs`` claims and the guide (``--figure p99``). A variant or a statistic the
-    suites do not hold is a ``claims.ClaimError``."""
-    from harness.claims import ClaimError, Estimate
-
+    suites do not hold is a ``ClaimError``."""
     name = statistic if statistic.startswith(("latency ", "queue wait ")) \
         else f"latency {statistic}"
     if name not in STATISTICS:
@@ -308,8 +307,8 @@ def estimate(suites, variant, statistic="p99"):
     except ValueError as exc:
         raise ClaimError(str(exc)) from None
     low, high = row.interval(name) or (None, None)
-    return Estimate(variant, row.median(name), None if low is None else max(low, 0.0), high,
-                    "duration")
+    center = row.median(name) if low is None else statistics.fmean(row.values[name])
+    return Estimate(variant, center, None if low is None else max(low, 0.0), high, "duration")
 
 
 # ---- tables ------------------------------------------------------------------------------
