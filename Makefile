@@ -43,7 +43,7 @@ help:
 	@echo "make scale     ns per item from 1 to 1,000,000 items (about a quarter of an hour)"
 	@echo "make distributed"
 	@echo "               Ray's queue beside the broker, processes and threads, at capacity"
-	@echo "               1 to 1,000, and its fixed and marginal costs (about 15 minutes)"
+	@echo "               1 to 1,000, and its fixed and marginal costs (about 8 minutes)"
 	@echo "make clean     remove .venv"
 
 setup: $(READY) redis-server
@@ -113,8 +113,7 @@ study: $(READY) redis-server
 # (threads_condition, anyio_trio) and the bridges from threads to asyncio (mixed_*: a
 # thread per producer, as threads, and the dearest at 10,000: 30 s to check, 20 s a run).
 # processes and redis run to 100 producers and are "cannot run" beyond: a process per
-# producer (harness/limits.py). Measured here: the timer sweep 6.5 minutes with
-# anyio_trio and mixed_culsans in it (about 4 without).
+# producer (harness/limits.py). Measured here: both sweeps in about six minutes.
 waiters: $(READY) redis-server
 	mkdir -p $(WAITERS_DIR)
 	-for kind in sleep socket; do \
@@ -128,7 +127,7 @@ waiters: $(READY) redis-server
 # Latency, depth and fairness (capqueue latency, 5 processes each) on the study's shapes:
 # the default workload, capacity 1 and 100, 4 producers x 4 consumers (10,000 items in
 # all), and producers that wait 1 ms an item with consumers that work 100 µs. A file each in
-# LATENCY_DIR; about 20 minutes here. Stopped, it is run again on a fresh folder.
+# LATENCY_DIR; about 25 minutes here. Stopped, it is run again on a fresh folder.
 latency: $(READY) redis-server
 	mkdir -p $(LATENCY_DIR)
 	-$(BIN)/capqueue latency -o $(LATENCY_DIR)/default.json
@@ -141,7 +140,7 @@ latency: $(READY) redis-server
 # A distributed engine's queue (ray_queue, and its batching alternative) beside the broker
 # (redis), processes and threads: capacity 1, 10, 100 and 1,000, into DISTRIBUTED.json with
 # its plot; then the fixed cost of a run and the marginal cost of an item (1 and 1,000
-# items, capacity 10), into DISTRIBUTED-split.json. About 15 minutes here, most of it Ray's:
+# items, capacity 10), into DISTRIBUTED-split.json. About 8 minutes here, most of it Ray's:
 # every run starts a process per actor (seconds), every pyperf process starts a cluster
 # (outside the timer), and a run of the batching design at capacity 1 takes 10 ms an item.
 # The trade: 1,000 items a run (the study's sweeps use 5,000 and the default is 10,000), so
