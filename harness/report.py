@@ -761,6 +761,20 @@ def _kib(size):
     return f"{units.three(size / 2**10)} KiB" if size >= 0 else f"-{units.three(-size / 2**10)} KiB"
 
 
+def _per_point(found, name, cell):
+    """A variant's cell at each of the points ``found``: ``cell(row)`` where it was measured,
+    "cannot run" where it could not run, "-" where it was not measured."""
+    out = []
+    for point in found:
+        row = next((r for r in point.rows if r.variant == name), None)
+        if row is None:
+            cannot = any(r.variant == name for r in point.cannot_run)
+            out.append("cannot run" if cannot else "-")
+        else:
+            out.append(cell(row))
+    return out
+
+
 def rss_slope(found, variant):
     """The memory of one more producer for ``variant`` over the points ``found``: the
     least-squares slope of every process's peak RSS against the producers, in bytes, and
@@ -812,13 +826,8 @@ def memory(suites, sources=None):
         line = [name, _kib(b), "n/a" if half is None else f"± {_kib(half)}"]
         if private:
             line.append(_kib(private[name]) if name in private else "-")
-        for point in found:
-            row = next((r for r in point.rows if r.variant == name), None)
-            if row is None:
-                cannot = any(r.variant == name for r in point.cannot_run)
-                line.append("cannot run" if cannot else "-")
-            else:
-                line.append(units.mib(row.rss_mib) if row.peaks else "n/a")
+        line += _per_point(found, name, lambda row: units.mib(row.rss_mib) if row.peaks
+                           else "n/a")
         cells.append(line)
     parents = sorted({r.variant for p in found for r in p.rows if r.per_producer == "process"})
     notes = [f"For {', '.join(parents)}: the peaks and the slope are the parent process's "
@@ -851,13 +860,7 @@ def startup(suites, sources=None):
     cells = []
     for name in names:
         line = [name]
-        for point in found:
-            row = next((r for r in point.rows if r.variant == name), None)
-            if row is None:
-                cannot = any(r.variant == name for r in point.cannot_run)
-                line.append("cannot run" if cannot else "-")
-            else:
-                line.append(_startup(row))
+        line += _per_point(found, name, _startup)
         cells.append(line)
     return Table.of("startup", header, cells, "l" + "r" * len(found), notes=cannot_run_notes(
         found), title=("Start-up of the producers: from calling run() to the last producer's "
