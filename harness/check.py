@@ -24,7 +24,8 @@ rules, each proven to fail on a deliberately broken variant in ``tests/``:
   and it read every reply (``harness.waits``). That holds at any ``--io``, 0 included.
 
 A variant that cannot run the workload (``Variant.cannot_run``: socket waits without a
-``connections`` parameter) is not started: its verdict says why, and is not a failure.
+``connections`` parameter, or more workers or connections than this machine allows) is not
+started: its verdict says why, and is not a failure.
 
 With an injected failure the rules change: the injected error must come out of ``run``
 (alone, or inside an ``ExceptionGroup``) within ``SHUTDOWN_LIMIT`` seconds, and nothing may
@@ -138,7 +139,7 @@ def check_variant(variant, workload, *, timeout=None, failure=None, python=None,
     ``python`` is the interpreter to check it with (the one to be timed), by default ours.
     ``cpu_loops`` is the calibrated count of the CPU work per item (``workload.cpu``).
     """
-    reason = variant.cannot_run(workload) or limits.cannot_run(variant, workload)
+    reason = variant.cannot_run(workload)
     if reason:
         return Verdict(variant.name, cannot_run=reason)  # predicted: nothing is started
     progress = None if timeout is not None else lambda: ledger.head[ins.SEQ]

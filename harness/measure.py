@@ -467,7 +467,7 @@ class Session:
         width = max((len(t.variant.name) for t in tasks), default=0)
         for task in tasks:
             workload = checked_workload(task.workload)
-            reason = limits.cannot_run(task.variant, task.workload)  # at the timed size
+            reason = task.variant.cannot_run(task.workload)  # at the timed size
             verdict = check.Verdict(task.variant.name, cannot_run=reason) if reason else \
                 check.check_variant(task.variant, workload, timeout=self.timeout,
                                     python=self.python, cpu_loops=self.cpu_loops(workload))

@@ -79,15 +79,17 @@ class Variant:
         return any(p.name == "connections" or p.kind is p.VAR_KEYWORD for p in parameters)
 
     def cannot_run(self, workload):
-        """Why it cannot run ``workload`` here, as a phrase ("cannot run: <phrase>"), or ''."""
+        """Why it cannot run ``workload`` here, as a phrase ("cannot run: <phrase>"), or '':
+        socket waits for a run() that takes no connections, or more workers or connections
+        than this machine allows (``harness.limits``)."""
         if workload.sockets and not self.takes_connections:
             return ("its run() takes no connections, so it cannot wait on sockets (socket "
                     "waits need run(..., connections=None))")
         # Imported here: a process that only runs variants (capqueue instructions counts
-        # whole processes) imports exactly what it did before socket waits existed.
-        from harness import waits
+        # whole processes) imports exactly what it did before the limits existed.
+        from harness import limits
 
-        return waits.room(workload)
+        return limits.cannot_run(self, workload) or ""
 
     @property
     def note(self):

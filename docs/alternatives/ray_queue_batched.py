@@ -17,9 +17,9 @@ Every item a worker holds has a slot, and a slot is given back only once its ite
 processed, so the queue plus what the workers hold never exceeds the capacity. Shutdown:
 one end-of-stream marker, passed along: a consumer that takes it puts it back for the
 next one. Failure as in ``ray_queue``, whose actors' options, countdown and ``stop`` this
-file shares. A batch costs about four calls a side whatever its size, so this gains
-nothing at capacity 1 (it is not told apart from ``ray_queue`` there) and wins once the
-queue has room for large batches (``docs/models/ray.md``).
+file shares. A batch costs about four calls a side whatever its size, so at capacity 1,
+where a batch is one item, this costs more than ``ray_queue``, and it costs less once the
+queue has room for large batches (``docs/models/ray.md`` decides both on the intervals).
 """
 
 import itertools
